@@ -1,0 +1,5 @@
+"""`python -m batch` runs the `followup` command."""
+
+from batch.cli import main
+
+main()

@@ -1,0 +1,160 @@
+"""The values that flow through a run: a tracker row, its problems, the decision for it.
+
+Data flows one way (read -> decide -> write back + drafts -> report); these frozen
+dataclasses are what one stage hands to the next. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+class FileProblem(Exception):
+    """Something that stops a whole tracker (exit 2). The message is one line for the user."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Something wrong or missing in one row, as a value (never an exception).
+
+    `row` is the row number as Excel shows it; `column` is the header as the user wrote it
+    ("" when the problem is not about one column). An "error" makes the row Needs attention;
+    a "warning" is reported but does not block the row's follow-up.
+    """
+
+    row: int
+    column: str
+    code: str
+    message: str
+    severity: Severity = "error"
+
+
+class Status(StrEnum):
+    UPCOMING = "Upcoming"
+    DUE = "Due"
+    OVERDUE = "Overdue"
+    WAITING = "Waiting"
+    MOVE_ON = "Move on"
+    CLOSED = "Closed"
+    NEEDS_ATTENTION = "Needs attention"
+    NO_INTERVIEW = "No interview"
+
+
+class Step(StrEnum):
+    THANK_YOU = "Thank-you"
+    CHECK_IN = "Check-in"
+    REMINDER = "Reminder"
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    """One interview row, with its values already parsed.
+
+    A field is None when the cell is empty or could not be read; an unreadable value also
+    leaves an "error" RowProblem in `problems` naming the cell, so the rules can tell
+    "missing" from "unreadable".
+    """
+
+    row: int
+    company: str | None = None
+    candidate: str | None = None
+    role: str | None = None
+    contact_name: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    interview_date: date | None = None
+    reply_expected_by: date | None = None
+    they_will_contact: bool | None = None
+    thank_you_sent: date | None = None
+    checkin_sent: date | None = None
+    reminder_sent: date | None = None
+    reply_date: date | None = None
+    outcome: str | None = None
+    key_points: str | None = None
+    extra_info: str | None = None
+    problems: tuple[RowProblem, ...] = ()
+    # The header text the user wrote for each mapped field (field name -> header), so the
+    # rules can name a column in the user's words in a problem or a reason.
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, field_name: str) -> str:
+        """The user's header for a field, or the field's default header when not mapped."""
+        for name, text in self.headers:
+            if name == field_name:
+                return text
+        return DEFAULT_HEADERS.get(field_name, field_name)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the rules decided for one row."""
+
+    status: Status
+    step: Step | None
+    due: date | None
+    reason: str
+    problems: tuple[RowProblem, ...] = ()
+
+
+# The input fields of SPEC section 3, with the header `followup init` writes for each.
+DEFAULT_HEADERS: dict[str, str] = {
+    "candidate": "Candidate",
+    "company": "Company",
+    "role": "Role",
+    "contact_name": "Contact",
+    "contact_email": "Email",
+    "contact_phone": "Phone",
+    "interview_date": "Interview Date",
+    "reply_expected_by": "Reply Expected By",
+    "they_will_contact": "They Will Contact",
+    "thank_you_sent": "Thank-You Sent",
+    "checkin_sent": "Check-In Sent",
+    "reminder_sent": "Reminder Sent",
+    "reply_date": "Reply Received",
+    "outcome": "Outcome",
+    "key_points": "Key Points",
+    "extra_info": "Extra Info",
+}
+
+# The owned columns, in the order they are created (SPEC section 3, "Owned columns").
+OWNED_COLUMNS: tuple[str, ...] = (
+    "Follow-up Status",
+    "Follow-up Step",
+    "Follow-up Due",
+    "Follow-up Reason",
+    "Follow-up Draft",
+    "Follow-up Problems",
+)
+
+
+@dataclass(frozen=True)
+class Tracker:
+    """A tracker table found in a workbook, and its parsed rows."""
+
+    path: Path
+    sheet_name: str
+    header_row: int  # as Excel shows it (1-based)
+    # field name -> (header as the user wrote it, 1-based column index)
+    columns: dict[str, tuple[str, int]]
+    # owned column name -> 1-based column index, for the owned columns already in the sheet
+    owned_columns: dict[str, int]
+    # the last used column (1-based) of the header row and the data under it
+    last_column: int
+    date1904: bool
+    rows: tuple[TrackerRow, ...]
+    # row number -> owned column name -> the value in that cell now (str, date or None),
+    # so a run can show old -> new and skip a write that would change nothing
+    owned_values: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
+    # problems about the table as a whole that do not stop it (e.g. a duplicate header)
+    warnings: tuple[RowProblem, ...] = ()
