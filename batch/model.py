@@ -158,3 +158,12 @@ class Tracker:
     owned_values: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
     # problems about the table as a whole that do not stop it (e.g. a duplicate header)
     warnings: tuple[RowProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who signs the drafts: the row's Candidate, else `[sender]` in the config."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
