@@ -1,0 +1,292 @@
+"""Loading `followup.toml` (SPEC section 2): the policy, the sender, column names, drafts.
+
+Strict on purpose: a misspelt key would otherwise be ignored silently and the user would follow
+up on the wrong day without knowing why. Every problem is one `ConfigError` naming the file and
+the key, and saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, cast
+
+from batch.model import DEFAULT_HEADERS, FileProblem, Sender
+from batch.policy import (
+    DEFAULT_PRESET,
+    PRESET_PARAMETERS,
+    PRESETS,
+    BusinessCalendar,
+    OutcomeKind,
+    Policy,
+    PolicyError,
+    zone_for,
+)
+
+CONFIG_NAME = "followup.toml"
+
+_TABLES = ("policy", "sender", "columns", "outcomes", "drafts")
+_POLICY_KEYS = ("preset", "holidays", "timezone", "date_order", *PRESET_PARAMETERS)
+_SENDER_KEYS = ("name", "email", "phone")
+_DRAFTS_KEYS = ("folder", "templates")
+_OUTCOME_KEYS: tuple[OutcomeKind, ...] = ("offer", "rejected", "withdrawn", "closed")
+_BOOLEAN_PARAMETERS = ("ask_timeline_in_checkin", "voicemail_scripts")
+
+
+class ConfigError(FileProblem):
+    """A config file that cannot be used: missing, not TOML, an unknown key or a bad value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a run takes from `followup.toml` (all defaults when there is none)."""
+
+    policy: Policy = field(default_factory=lambda: PRESETS[DEFAULT_PRESET])
+    # policy parameter -> where its value came from: "preset balanced", "default", or
+    # "<file>:<table>.<key>" such as "followup.toml:policy.checkin_after_days"
+    sources: dict[str, str] = field(default_factory=dict)
+    sender: Sender = field(default_factory=Sender)
+    # a header as written in the tracker -> the SPEC section 3 field it holds
+    columns: dict[str, str] = field(default_factory=dict)
+    drafts_folder: str = "drafts"  # relative to the tracker
+    templates: Path | None = None  # resolved against the config file's folder
+    path: Path | None = None  # the file used, None when there was none
+
+
+def load_config(config_path: Path | None, tracker_path: Path | None) -> Config:
+    """The config named with --config, else `followup.toml` next to the tracker, else defaults.
+
+    A named file must exist; the file next to the tracker is optional.
+    """
+    if config_path is not None:
+        if not config_path.is_file():
+            raise ConfigError(
+                config_path, "config file not found: check the --config path or leave it out"
+            )
+        return _load_file(config_path)
+    if tracker_path is not None:
+        beside = tracker_path.parent / CONFIG_NAME
+        if beside.is_file():
+            return _load_file(beside)
+    return Config(policy=PRESETS[DEFAULT_PRESET], sources=_preset_sources(DEFAULT_PRESET))
+
+
+def _preset_sources(preset: str) -> dict[str, str]:
+    sources = {name: f"preset {preset}" for name in PRESET_PARAMETERS}
+    for name in ("holidays", "timezone", "date_order", *(f"outcomes.{k}" for k in _OUTCOME_KEYS)):
+        sources[name] = "default"
+    return sources
+
+
+def _load_file(path: Path) -> Config:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, f"not valid TOML ({error}): fix the syntax") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(path, "not UTF-8 text: save the file as UTF-8") from error
+    except OSError as error:
+        raise ConfigError(path, f"cannot read the config file ({error.strerror})") from error
+    return _Reader(path).read(data)
+
+
+class _Reader:
+    """Checks one parsed file table by table; every error names `file: table.key`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(self.path, f"{key}: {message}")
+
+    def source(self, key: str) -> str:
+        return f"{self.path}:{key}"
+
+    def table(self, data: dict[str, Any], name: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(name, f"must be a table, [{name}]")
+        for key in value:
+            if key not in allowed:
+                raise self.fail(
+                    f"{name}.{key}", f"unknown key; [{name}] allows {', '.join(allowed)}"
+                )
+        return value
+
+    def text(self, table: dict[str, Any], table_name: str, key: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{table_name}.{key}", f"must be a non-empty text (got {value!r})")
+        return value.strip()
+
+    def read(self, data: dict[str, Any]) -> Config:
+        for name in data:
+            if name not in _TABLES:
+                raise self.fail(
+                    name,
+                    "unknown table or key; the file may have "
+                    + ", ".join(f"[{t}]" for t in _TABLES),
+                )
+        policy, sources = self.read_policy(self.table(data, "policy", _POLICY_KEYS))
+        policy, sources = self.read_outcomes(
+            self.table(data, "outcomes", _OUTCOME_KEYS), policy, sources
+        )
+        sender_table = self.table(data, "sender", _SENDER_KEYS)
+        sender = Sender(
+            name=self.text(sender_table, "sender", "name"),
+            email=self.text(sender_table, "sender", "email"),
+            phone=self.phone(sender_table),
+        )
+        drafts_table = self.table(data, "drafts", _DRAFTS_KEYS)
+        folder = self.text(drafts_table, "drafts", "folder") or "drafts"
+        templates_text = self.text(drafts_table, "drafts", "templates")
+        templates = (
+            (self.path.parent / templates_text).resolve() if templates_text is not None else None
+        )
+        return Config(
+            policy=policy,
+            sources=sources,
+            sender=sender,
+            columns=self.read_columns(data.get("columns", {})),
+            drafts_folder=folder,
+            templates=templates,
+            path=self.path,
+        )
+
+    def read_policy(self, table: dict[str, Any]) -> tuple[Policy, dict[str, str]]:
+        preset = DEFAULT_PRESET
+        if "preset" in table:
+            preset = table["preset"]
+            if not isinstance(preset, str) or preset not in PRESETS:
+                raise self.fail(
+                    "policy.preset", f"unknown preset {preset!r}; use {', '.join(PRESETS)}"
+                )
+        sources = _preset_sources(preset)
+        changes: dict[str, Any] = {}
+        for name in PRESET_PARAMETERS:
+            if name not in table:
+                continue
+            value = table[name]
+            key = f"policy.{name}"
+            if name in _BOOLEAN_PARAMETERS:
+                if not isinstance(value, bool):
+                    raise self.fail(key, f"must be true or false (got {value!r})")
+            else:
+                self.check_number(key, name, value)
+            changes[name] = value
+            sources[name] = self.source(key)
+
+        holidays = self.text(table, "policy", "holidays")
+        if holidays is not None:
+            try:
+                BusinessCalendar(holidays)
+            except PolicyError as error:
+                raise self.fail("policy.holidays", str(error)) from error
+            changes["holidays"] = holidays
+            sources["holidays"] = self.source("policy.holidays")
+        timezone = self.text(table, "policy", "timezone")
+        if timezone is not None:
+            try:
+                zone_for(timezone)
+            except PolicyError as error:
+                raise self.fail("policy.timezone", str(error)) from error
+            changes["timezone"] = timezone
+            sources["timezone"] = self.source("policy.timezone")
+        if "date_order" in table:
+            date_order = table["date_order"]
+            if date_order not in ("MDY", "DMY"):
+                raise self.fail(
+                    "policy.date_order",
+                    f'must be "MDY" (11/20/2026) or "DMY" (20/11/2026), not {date_order!r}',
+                )
+            changes["date_order"] = date_order
+            sources["date_order"] = self.source("policy.date_order")
+        try:
+            return replace(PRESETS[preset], **changes), sources
+        except PolicyError as error:  # a check the keys above cannot see alone
+            raise self.fail("policy", str(error)) from error
+
+    def check_number(self, key: str, name: str, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"must be a whole number (got {value!r})")
+        if name == "max_reminders":
+            if value not in (0, 1):
+                raise self.fail(
+                    key, f"must be 0 or 1: the tracker records one Reminder Sent date (got {value})"
+                )
+        elif name == "stale_after_days":
+            if value < 0:
+                raise self.fail(key, f"must be 0 or more days (got {value})")
+        elif value < 1:
+            raise self.fail(key, f"must be 1 or more business days (got {value})")
+
+    def read_outcomes(
+        self, table: dict[str, Any], policy: Policy, sources: dict[str, str]
+    ) -> tuple[Policy, dict[str, str]]:
+        extra: dict[OutcomeKind, list[str]] = {}
+        for kind in _OUTCOME_KEYS:
+            if kind not in table:
+                continue
+            words = table[kind]
+            key = f"outcomes.{kind}"
+            if not isinstance(words, list) or not all(
+                isinstance(w, str) and w.strip() for w in words
+            ):
+                raise self.fail(
+                    key, f'must be a list of keywords, like ["ghosted"] (got {words!r})'
+                )
+            extra[kind] = [" ".join(cast(str, w).split()) for w in words]
+            sources[key] = f"default + {self.source(key)}"
+
+        return (policy.with_extra_outcomes(extra) if extra else policy), sources
+
+    def phone(self, table: dict[str, Any]) -> str | None:
+        value = table.get("phone")
+        # A phone number written without quotes is a TOML integer; it is still a phone number.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.text(table, "sender", "phone")
+
+    def read_columns(self, table: Any) -> dict[str, str]:
+        if not isinstance(table, dict):
+            raise self.fail("columns", "must be a table, [columns]")
+        columns: dict[str, str] = {}
+        for header, field_name in table.items():
+            if not isinstance(field_name, str) or field_name not in DEFAULT_HEADERS:
+                raise self.fail(
+                    f"columns.{_toml_key(header)}",
+                    f"unknown field {field_name!r}; use one of {', '.join(DEFAULT_HEADERS)}",
+                )
+            columns[header] = field_name
+        return columns
+
+
+def _toml_key(key: str) -> str:
+    """A key as it would be written in the file: bare when it can be, else quoted."""
+    if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
+        return key
+    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def describe_policy(config: Config) -> list[tuple[str, str, str]]:
+    """(parameter, value as text, source) for every parameter, for `followup rules`."""
+    policy = config.policy
+    sources = config.sources or _preset_sources(DEFAULT_PRESET)
+
+    def as_text(value: object) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    rows = [(name, as_text(getattr(policy, name)), sources[name]) for name in PRESET_PARAMETERS]
+    rows.append(("holidays", policy.holidays or "none", sources["holidays"]))
+    rows.append(("timezone", policy.timezone or "the machine's local zone", sources["timezone"]))
+    rows.append(("date_order", policy.date_order, sources["date_order"]))
+    for kind in _OUTCOME_KEYS:
+        key = f"outcomes.{kind}"
+        rows.append((key, ", ".join(policy.keywords_for(kind)), sources.get(key, "default")))
+    return rows
