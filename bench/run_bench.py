@@ -1,0 +1,656 @@
+"""The `followup` benchmark: real CLI runs on generated trackers, against openpyxl's round trip.
+
+    .venv/bin/python bench/run_bench.py [--sizes 500,10000,100000] [--skip-baseline]
+                                        [--out bench/out] [--profile SIZE]
+
+For each size it generates (once, cached by the generator's hash) a realistic tracker with
+`bench/make_trackers.py`, then on a fresh copy each time:
+
+- runs `python -m batch run TRACKER --today 2026-11-23 --drafts DIR` as a child process and
+  measures its wall time and peak RSS (`os.wait4` rusage; ru_maxrss is KiB on Linux);
+- runs the same pipeline in a child that times its phases (read, decide, write-back, drafts)
+  by wrapping the stage functions that `batch.runner` calls with `time.perf_counter`; a phase
+  whose module is not there yet shows "n/a";
+- runs the baseline, `openpyxl.load_workbook(path)` + `wb.save(out)`, in a child, and reports
+  the ratio of the CLI's wall time to it.
+
+It also measures `followup --help` start-up (and checks it imports no pandas) and the time to
+render and write 1,000 due drafts, prints one markdown table plus the machine, checks the
+targets below and exits 1 when one fails. Speed is asserted here only, never in unit tests.
+
+| target | limit |
+|---|---|
+| 500 rows end to end, start-up included | <= 1.5 s wall |
+| 100,000 rows | <= 0.15 x the openpyxl round trip of the same run; peak RSS <= 1 GiB |
+| linear growth | total(100,000) / total(10,000) <= 12 |
+| 1,000 due drafts rendered and written | <= 2 s |
+
+`--profile SIZE` also runs the CLI on that size under cProfile, writes
+`OUT/profile_SIZE.prof` and prints the functions that take the most time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+from make_trackers import (  # noqa: E402  (the bench folder is not a package)
+    RUN_DATE,
+    make_due_tracker,
+    make_tracker,
+    tracker_name,
+)
+
+GIB = 1024**3
+DEFAULT_SIZES = (500, 10_000, 100_000)
+PHASES = ("read", "decide", "write-back", "drafts")
+
+# Which phase a stage function belongs to, by the module that defines it.
+PHASE_OF_MODULE = {
+    "batch.tracker": "read",
+    "batch.columns": "read",
+    "batch.values": "read",
+    "batch.config": "read",
+    "batch.rules": "decide",
+    "batch.policy": "decide",
+    "batch.xlsx_writer": "write-back",
+    "batch.safe_save": "write-back",
+    "batch.drafts": "drafts",
+    "batch.eml": "drafts",
+    "batch.review": "drafts",
+    "batch.ics": "drafts",
+    "batch.manifest": "drafts",
+}
+# The runner's own helpers, by name.
+PHASE_OF_RUNNER_FUNCTION = {
+    "decide_rows": "decide",
+    "plan_changes": "write-back",
+    "write_back": "write-back",
+    "write_drafts": "drafts",
+    "render_drafts": "drafts",
+}
+
+
+@dataclass
+class ChildRun:
+    """One child process: how long it took, how much memory it held, what it said."""
+
+    wall: float
+    max_rss_bytes: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_child(
+    argv: Sequence[str], *, cwd: Path = REPO, env: dict[str, str] | None = None
+) -> ChildRun:
+    """Run argv and wait for it with os.wait4, which gives this child's own rusage."""
+    out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-{os.getpid()}-out.txt"
+    err_path = out_path.with_name(f"bench-{os.getpid()}-err.txt")
+    child_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), cwd=cwd, env=child_env, stdout=out, stderr=err, stdin=subprocess.DEVNULL
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+    stdout = out_path.read_text(errors="replace")
+    stderr = err_path.read_text(errors="replace")
+    out_path.unlink()
+    err_path.unlink()
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return ChildRun(wall, usage.ru_maxrss * scale, process.returncode, stdout, stderr)
+
+
+# --- trackers --------------------------------------------------------------------------
+
+
+def generator_stamp() -> str:
+    source = (BENCH_DIR / "make_trackers.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def ensure_tracker(folder: Path, name: str, make: Callable[[Path], object]) -> Path:
+    """The generated tracker, regenerated only when the generator changed."""
+    path = folder / name
+    stamp = path.with_suffix(".stamp")
+    if path.exists() and stamp.exists() and stamp.read_text() == generator_stamp():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    make(path)
+    stamp.write_text(generator_stamp())
+    print(f"generated {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return path
+
+
+def fresh_copy(tracker: Path, work: Path) -> tuple[Path, Path]:
+    """A clean folder with a copy of the tracker and an empty drafts folder."""
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    copy = work / tracker.name
+    shutil.copyfile(tracker, copy)
+    return copy, work / "drafts"
+
+
+def count_files(folder: Path, suffix: str) -> int:
+    return sum(1 for _ in folder.rglob(f"*{suffix}")) if folder.exists() else 0
+
+
+# --- measurements ----------------------------------------------------------------------
+
+
+def cli_argv(tracker: Path, drafts: Path, today: date) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "batch",
+        "run",
+        str(tracker),
+        "--today",
+        today.isoformat(),
+        "--drafts",
+        str(drafts),
+    ]
+
+
+@dataclass
+class CliResult:
+    wall: float
+    max_rss_bytes: int
+    exit_code: int
+    emails: int
+    error: str | None
+
+
+def measure_cli(tracker: Path, work: Path, today: date, repeat: int) -> CliResult:
+    """The CLI end to end on a fresh copy each time; the median wall time of `repeat` runs."""
+    runs: list[tuple[ChildRun, int]] = []
+    for _ in range(repeat):
+        copy, drafts = fresh_copy(tracker, work)
+        child = run_child(cli_argv(copy, drafts, today))
+        runs.append((child, count_files(drafts, ".eml")))
+        if child.exit_code not in (0, 1):
+            break
+    runs.sort(key=lambda item: item[0].wall)
+    child, emails = runs[len(runs) // 2]
+    error = None
+    if "Traceback (most recent call last)" in child.stderr:
+        lines = child.stderr.strip().splitlines()
+        error = f"crashed: {lines[-1]}"
+    elif child.exit_code not in (0, 1):
+        lines = (child.stderr or child.stdout).strip().splitlines()
+        error = f"exit {child.exit_code}: {lines[-1] if lines else '(no output)'}"
+    peak = max(run.max_rss_bytes for run, _ in runs)
+    return CliResult(child.wall, peak, child.exit_code, emails, error)
+
+
+BASELINE_CODE = """
+import sys, openpyxl
+workbook = openpyxl.load_workbook(sys.argv[1])
+workbook.save(sys.argv[2])
+"""
+
+
+def measure_baseline(tracker: Path, work: Path) -> ChildRun:
+    copy, _ = fresh_copy(tracker, work)
+    child = run_child([sys.executable, "-c", BASELINE_CODE, str(copy), str(work / "saved.xlsx")])
+    if child.exit_code != 0:
+        raise RuntimeError(f"openpyxl baseline failed: {child.stderr.strip()[-500:]}")
+    return child
+
+
+def measure_phases(tracker: Path, work: Path, today: date) -> dict[str, Any]:
+    """Phase timings from a child running this file with --phases-child."""
+    copy, drafts = fresh_copy(tracker, work)
+    argv = [sys.executable, str(Path(__file__).resolve()), "--phases-child", str(copy)]
+    argv += ["--today", today.isoformat(), "--drafts-dir", str(drafts)]
+    child = run_child(argv)
+    for line in reversed(child.stdout.strip().splitlines()):
+        if line.startswith("{"):
+            result: dict[str, Any] = json.loads(line)
+            result["emails"] = count_files(drafts, ".eml")
+            return result
+    tail = (child.stderr or child.stdout).strip().splitlines()[-3:]
+    return {"error": " | ".join(tail) or f"exit {child.exit_code}"}
+
+
+@dataclass
+class Startup:
+    wall: float
+    pandas_imported: bool | None
+    heavy_modules: list[str]
+    error: str | None = None
+
+
+HEAVY_MODULES = ("pandas", "numpy", "openpyxl", "python_calamine", "jinja2", "holidays", "lxml")
+
+
+def measure_startup(repeat: int = 5) -> Startup:
+    """`followup --help` wall time (best of `repeat`) and what it imports."""
+    walls = []
+    for _ in range(repeat):
+        child = run_child([sys.executable, "-m", "batch", "--help"])
+        if child.exit_code != 0:
+            return Startup(0.0, None, [], f"exit {child.exit_code}: {child.stderr.strip()[-200:]}")
+        walls.append(child.wall)
+    traced = run_child([sys.executable, "-X", "importtime", "-m", "batch", "--help"])
+    imported = set()
+    for line in traced.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            module = line.rsplit("|", 1)[1].strip()
+            imported.add(module.split(".")[0])
+    heavy = [name for name in HEAVY_MODULES if name in imported]
+    return Startup(min(walls), "pandas" in imported, heavy)
+
+
+# --- the phase-timing child ------------------------------------------------------------
+
+
+class PhaseClock:
+    """Adds up the wall time of stage calls by phase, counting only the outermost call."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.depth = 0
+
+    def wrap(self, function: Callable[..., Any], phase: str) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self.depth:
+                return function(*args, **kwargs)
+            self.depth += 1
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.depth -= 1
+                elapsed = time.perf_counter() - start
+                self.seconds[phase] = self.seconds.get(phase, 0.0) + elapsed
+
+        timed.__wrapped__ = function  # type: ignore[attr-defined]
+        return timed
+
+
+def phase_of(name: str, value: object) -> str | None:
+    module = getattr(value, "__module__", None)
+    if not callable(value) or module is None:
+        return None
+    if module == "batch.runner":
+        return PHASE_OF_RUNNER_FUNCTION.get(name)
+    return PHASE_OF_MODULE.get(module)
+
+
+def phases_child(tracker: Path, today: date, drafts: Path) -> None:
+    """Run the pipeline in this process with its stage functions timed; print one JSON line."""
+    clock = PhaseClock()
+    result: dict[str, Any] = {}
+    start = time.perf_counter()
+    import batch.runner as runner  # timed: it imports the stage modules
+
+    result["import"] = time.perf_counter() - start
+    wrapped = []
+    for name, value in list(vars(runner).items()):
+        phase = phase_of(name, value)
+        if phase is not None and not isinstance(value, type):
+            setattr(runner, name, clock.wrap(value, phase))
+            wrapped.append(f"{name}:{phase}")
+    result["wrapped"] = wrapped
+    start = time.perf_counter()
+    if hasattr(runner, "run_trackers"):
+        options = runner.RunOptions(today=today, drafts_dir=drafts)
+        try:
+            outcomes = runner.run_trackers([tracker], options, show_progress=False)
+        except TypeError:
+            outcomes = runner.run_trackers([tracker], options)
+        outcome = outcomes[0]
+        result["error"] = outcome.error
+        result["rows"] = len(outcome.rows)
+        result["drafted_rows"] = sum(1 for r in outcome.rows if r.drafts)
+        result["pipeline"] = "batch.runner.run_trackers"
+    else:
+        result.update(direct_pipeline(tracker, today, drafts, clock))
+    result["total"] = time.perf_counter() - start
+    for phase in PHASES:
+        result[phase] = clock.seconds.get(phase)
+    print(json.dumps(result))
+
+
+def direct_pipeline(tracker: Path, today: date, drafts: Path, clock: PhaseClock) -> dict[str, Any]:
+    """The stages called one by one, for when the runner cannot run the pipeline yet.
+
+    No write-back (that needs the runner's plan of owned cells), so that phase stays n/a.
+    """
+    from batch.config import load_config
+    from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
+    from batch.model import Status
+    from batch.rules import decide
+    from batch.tracker import read_tracker
+
+    config = clock.wrap(load_config, "read")(None, tracker)
+    table = clock.wrap(read_tracker, "read")(tracker)
+
+    def decide_all() -> list[Any]:
+        return [(row, decide(row, today, config.policy)) for row in table.rows]
+
+    decisions = clock.wrap(decide_all, "decide")()
+
+    def drafts_phase() -> int:
+        requests = [
+            DraftRequest(tracker, row, decision, config.sender)
+            for row, decision in decisions
+            if decision.status in (Status.DUE, Status.OVERDUE) and decision.step is not None
+        ]
+        settings = DraftSettings(
+            ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
+            voicemail_scripts=config.policy.voicemail_scripts,
+        )
+        rendered = render_drafts(requests, settings)
+        write_drafts(rendered, drafts, today)
+        return len(rendered)
+
+    drafted = clock.wrap(drafts_phase, "drafts")()
+    return {
+        "error": None,
+        "rows": len(table.rows),
+        "drafted_rows": drafted,
+        "pipeline": "direct (no batch.runner.run_trackers yet)",
+    }
+
+
+# --- profile ---------------------------------------------------------------------------
+
+
+def profile_cli(tracker: Path, work: Path, today: date, out: Path, top: int) -> str:
+    import pstats
+
+    copy, drafts = fresh_copy(tracker, work)
+    argv = cli_argv(copy, drafts, today)
+    child = run_child([sys.executable, "-m", "cProfile", "-o", str(out), *argv[1:]])
+    if not out.exists():
+        return f"profile failed (exit {child.exit_code}): {child.stderr.strip()[-300:]}"
+    text = []
+    for sort in ("cumulative", "tottime"):
+        buffer = _StringSink()
+        stats = pstats.Stats(str(out), stream=buffer)  # type: ignore[arg-type]
+        stats.strip_dirs().sort_stats(sort).print_stats(top)
+        text.append(f"### sorted by {sort}\n\n```\n{buffer.text().strip()}\n```")
+    return "\n\n".join(text)
+
+
+class _StringSink:
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def text(self) -> str:
+        # Keep only the table of functions, not pstats' header lines about the file.
+        lines = "".join(self.parts).splitlines()
+        return "\n".join(line for line in lines if not line.startswith(str(Path.cwd())))
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    rows: int
+    cli: CliResult
+    phases: dict[str, Any]
+    baseline: ChildRun | None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline is None or self.cli.error:
+            return None
+        return self.cli.wall / self.baseline.wall
+
+
+@dataclass
+class Check:
+    name: str
+    verdict: str  # PASS, FAIL or SKIP
+    detail: str
+
+
+@dataclass
+class Report:
+    sizes: list[SizeResult] = field(default_factory=list)
+    startup: Startup | None = None
+    drafts_1000: dict[str, Any] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+
+
+def seconds(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def mebibytes(value: int) -> str:
+    return f"{value / 1024**2:.0f} MiB"
+
+
+def machine_info() -> list[str]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor() or "unknown"
+    memory = ""
+    try:
+        total_kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {total_kib / 1024**2:.1f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return [
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs ({model}){memory}",
+        f"- Python {platform.python_version()} ({sys.executable})",
+    ]
+
+
+def table(report: Report) -> str:
+    header = (
+        "| rows | read | decide | write-back | drafts | total wall | peak RSS "
+        "| openpyxl round trip | ratio | exit | .eml |"
+    )
+    lines = [header, _separator(header)]
+    for result in report.sizes:
+        phases = result.phases
+        cells = [f"{result.rows:,}"]
+        cells += [seconds(phases.get(phase)) for phase in PHASES]
+        cells.append(seconds(result.cli.wall) if not result.cli.error else result.cli.error)
+        cells.append(mebibytes(result.cli.max_rss_bytes))
+        cells.append(seconds(result.baseline.wall) if result.baseline else "skipped")
+        cells.append(f"{result.ratio:.3f}x" if result.ratio is not None else "n/a")
+        cells.append(str(result.cli.exit_code))
+        cells.append(str(result.cli.emails))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _separator(header: str) -> str:
+    return "|" + "---|" * (header.count("|") - 1)
+
+
+def check_targets(report: Report, requested: Sequence[int]) -> list[Check]:
+    by_rows = {result.rows: result for result in report.sizes}
+    checks: list[Check] = []
+
+    small = by_rows.get(500)
+    if small is None:
+        checks.append(Check("500 rows end to end <= 1.5 s", "SKIP", "size not run"))
+    elif small.cli.error:
+        checks.append(Check("500 rows end to end <= 1.5 s", "FAIL", small.cli.error))
+    else:
+        verdict = "PASS" if small.cli.wall <= 1.5 else "FAIL"
+        checks.append(Check("500 rows end to end <= 1.5 s", verdict, seconds(small.cli.wall)))
+
+    big = by_rows.get(100_000)
+    name = "100,000 rows total <= 0.15x openpyxl round trip"
+    if big is None:
+        checks.append(Check(name, "SKIP", "size not run"))
+    elif big.cli.error:
+        checks.append(Check(name, "FAIL", big.cli.error))
+    elif big.ratio is None:
+        checks.append(Check(name, "SKIP", "baseline skipped"))
+    else:
+        verdict = "PASS" if big.ratio <= 0.15 else "FAIL"
+        detail = f"{seconds(big.cli.wall)} / {seconds(big.baseline.wall if big.baseline else None)}"
+        checks.append(Check(name, verdict, f"{big.ratio:.3f}x ({detail})"))
+    name = "100,000 rows peak RSS <= 1 GiB"
+    if big is None:
+        checks.append(Check(name, "SKIP", "size not run"))
+    else:
+        verdict = "PASS" if big.cli.max_rss_bytes <= GIB and not big.cli.error else "FAIL"
+        checks.append(Check(name, verdict, mebibytes(big.cli.max_rss_bytes)))
+
+    ten = by_rows.get(10_000)
+    name = "linear growth: total(100,000) / total(10,000) <= 12"
+    if big is None or ten is None:
+        checks.append(Check(name, "SKIP", "needs both sizes"))
+    elif big.cli.error or ten.cli.error:
+        checks.append(Check(name, "FAIL", "a run failed"))
+    else:
+        growth = big.cli.wall / ten.cli.wall
+        checks.append(Check(name, "PASS" if growth <= 12 else "FAIL", f"{growth:.1f}"))
+
+    drafts = report.drafts_1000
+    name = "1,000 due drafts rendered and written <= 2 s"
+    if not drafts:
+        checks.append(Check(name, "SKIP", "not run"))
+    elif drafts.get("error") or drafts.get("drafts") is None:
+        checks.append(Check(name, "FAIL", str(drafts.get("error") or "drafts phase not found")))
+    elif drafts.get("emails", 0) < 900:
+        checks.append(Check(name, "FAIL", f"only {drafts.get('emails')} .eml files written"))
+    else:
+        verdict = "PASS" if drafts["drafts"] <= 2.0 else "FAIL"
+        detail = f"{seconds(drafts['drafts'])} for {drafts['emails']} emails"
+        checks.append(Check(name, verdict, detail))
+
+    startup = report.startup
+    name = "`followup --help` imports no pandas"
+    if startup is None:
+        checks.append(Check(name, "SKIP", "not run"))
+    elif startup.error:
+        checks.append(Check(name, "FAIL", startup.error))
+    else:
+        verdict = "FAIL" if startup.pandas_imported else "PASS"
+        heavy = ", ".join(startup.heavy_modules) or "none"
+        detail = f"{seconds(startup.wall)} start-up; heavy modules imported: {heavy}"
+        checks.append(Check(name, verdict, detail))
+    return checks
+
+
+def render(report: Report) -> str:
+    parts = ["## followup benchmark", "", *machine_info(), f"- run date {RUN_DATE}", ""]
+    parts.append(table(report))
+    for result in report.sizes:
+        if result.phases.get("error"):
+            parts.append(f"\nphases for {result.rows:,} rows: {result.phases['error']}")
+    drafts = report.drafts_1000
+    if drafts:
+        parts.append(
+            f"\n1,000 due rows: drafts phase {seconds(drafts.get('drafts'))}, "
+            f"{drafts.get('emails', 0)} .eml written, whole pipeline {seconds(drafts.get('total'))}"
+        )
+    parts += ["", "| target | result | measured |", "|---|---|---|"]
+    parts += [f"| {c.name} | {c.verdict} | {c.detail} |" for c in report.checks]
+    return "\n".join(parts)
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def parse_sizes(text: str) -> list[int]:
+    return [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark `followup run` on generated trackers (see the module docstring)."
+    )
+    parser.add_argument("--sizes", type=parse_sizes, default=list(DEFAULT_SIZES))
+    parser.add_argument("--skip-baseline", action="store_true", help="no openpyxl round trip")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "out")
+    parser.add_argument("--today", type=date.fromisoformat, default=RUN_DATE)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per size up to 10,000 rows (median)"
+    )
+    parser.add_argument("--profile", type=int, metavar="SIZE", help="cProfile the CLI on SIZE")
+    parser.add_argument("--phases-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--drafts-dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.phases_child:
+        phases_child(args.phases_child, args.today, args.drafts_dir)
+        return 0
+
+    out: Path = args.out.resolve()
+    trackers = out / "trackers"
+    report = Report()
+    report.startup = measure_startup()
+    for size in args.sizes:
+        tracker = ensure_tracker(
+            trackers,
+            tracker_name(size),
+            lambda path, n=size: make_tracker(path, n, today=args.today),
+        )
+        work = out / "runs" / str(size)
+        print(f"{size:,} rows: CLI ...", file=sys.stderr)
+        cli = measure_cli(tracker, work, args.today, args.repeat if size <= 10_000 else 1)
+        print(f"{size:,} rows: phases ...", file=sys.stderr)
+        phases = measure_phases(tracker, work, args.today)
+        baseline = None
+        if not args.skip_baseline:
+            print(f"{size:,} rows: openpyxl baseline ...", file=sys.stderr)
+            baseline = measure_baseline(tracker, work)
+        report.sizes.append(SizeResult(size, cli, phases, baseline))
+
+    due = ensure_tracker(trackers, "tracker_due_1000.xlsx", make_due_tracker)
+    print("1,000 due drafts ...", file=sys.stderr)
+    report.drafts_1000 = measure_phases(due, out / "runs" / "due_1000", args.today)
+    report.checks = check_targets(report, args.sizes)
+    print(render(report))
+
+    if args.profile:
+        tracker = ensure_tracker(
+            trackers,
+            tracker_name(args.profile),
+            lambda path: make_tracker(path, args.profile, today=args.today),
+        )
+        profile_path = out / f"profile_{args.profile}.prof"
+        print(f"\n## cProfile of `followup run` on {args.profile:,} rows ({profile_path})\n")
+        print(profile_cli(tracker, out / "runs" / "profile", args.today, profile_path, 30))
+
+    return 1 if any(check.verdict == "FAIL" for check in report.checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
