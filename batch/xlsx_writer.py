@@ -1,0 +1,950 @@
+"""Set given cells of one worksheet inside an .xlsx package, and change nothing else.
+
+openpyxl's load-and-save drops what it does not model (Excel 2010 `x14` dropdowns and
+conditional formatting, sparklines, shapes, threaded comments, cached formula values) and is
+slow on big sheets. So the writer edits only the target sheet's XML, as bytes: it streams over
+`<row>` and `<c>` elements with regular expressions, splices new cells in, and copies every
+other byte of the sheet and every other zip member unchanged. Two other parts may change, and
+only by splicing: `xl/styles.xml` gains one `<xf>` when a date needs a date style that does not
+exist yet, and an Excel Table part grows when header cells are written just right of it.
+
+The writer knows nothing about trackers or rules; `write_edits` is its only entry point.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import shutil
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as parse_xml
+
+from batch.model import FileProblem
+
+CellValue = str | date | None
+
+# Limits against zip bombs: no OOXML part of a real tracker comes near these.
+MAX_PART_BYTES = 1 << 30
+MAX_PACKAGE_BYTES = 4 << 30
+MAX_COMPRESSION_RATIO = 1000
+
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+# Excel refuses (repairs) cells holding more characters than this.
+MAX_CELL_CHARS = 32_767
+
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+_REL_WORKSHEET = "/worksheet"
+_REL_CHARTSHEET = "/chartsheet"
+_REL_STYLES = "/styles"
+_REL_TABLE = "/table"
+
+
+@dataclass(frozen=True)
+class CellEdit:
+    """Set one cell. `row` and `column` are 1-based, as Excel shows them (A = 1).
+
+    `value`: text is written as an inline string (never a formula, whatever it starts with);
+    a `date` as a date serial with a date style (a `datetime` is written as its date); None
+    or "" clears the cell's value and keeps its formatting.
+    """
+
+    row: int
+    column: int
+    value: CellValue
+
+
+def write_edits(
+    src: Path | BinaryIO, dest: Path | BinaryIO, sheet_name: str, edits: Iterable[CellEdit]
+) -> None:
+    """Write `src` with `edits` applied to worksheet `sheet_name` into `dest`.
+
+    Every zip member other than the sheet is copied with identical content, name, order,
+    compression type and date_time; `xl/styles.xml` (one appended date `<xf>`) and Excel
+    Table parts (grown to take header cells written just right of them) change only when
+    the edits require it. The output is a function of the input bytes and the edits, so a
+    second run with the same edits reproduces its input byte for byte. When no member's
+    content changes, `dest` receives `src`'s exact bytes.
+
+    Raises FileProblem for a package that cannot be edited safely (not a zip, encrypted,
+    legacy .xls, damaged, no such worksheet, oversized parts) and ValueError for an edit
+    outside the sheet's grid.
+    """
+    label = str(src) if isinstance(src, Path) else "workbook"
+    edit_map = _edits_by_row(edits)
+    source = _read_source(src, label)
+    try:
+        package = _Package(source, label)
+        replaced = _apply_edits(package, sheet_name, edit_map)
+        if all(package.read(name) == data for name, data in replaced.items()):
+            _write_bytes(dest, source)
+        else:
+            out = io.BytesIO()
+            package.write_to(out, replaced)
+            _write_bytes(dest, out.getvalue())
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError) as error:
+        raise FileProblem(
+            label, f"the file is damaged ({error}); restore it from a backup"
+        ) from None
+    except NotImplementedError as error:
+        raise FileProblem(label, f"uses an unsupported zip feature ({error})") from None
+    except (ParseError, DefusedXmlException) as error:
+        raise FileProblem(label, f"holds invalid or unsafe XML ({error})") from None
+
+
+# --- reading the package -------------------------------------------------------------------
+
+
+def _read_source(src: Path | BinaryIO, label: str) -> bytes:
+    try:
+        if isinstance(src, Path):
+            return src.read_bytes()
+        src.seek(0)
+        return src.read()
+    except OSError as error:
+        raise FileProblem(label, f"cannot be read ({error.strerror or error})") from None
+
+
+def _write_bytes(dest: Path | BinaryIO, data: bytes) -> None:
+    if isinstance(dest, Path):
+        dest.write_bytes(data)
+    else:
+        dest.write(data)
+
+
+class _Package:
+    """The zip members of a workbook, checked for encryption and bombs before any is read."""
+
+    def __init__(self, data: bytes, label: str) -> None:
+        self.label = label
+        if data.startswith(_OLE2_MAGIC):
+            raise FileProblem(
+                label,
+                "is encrypted (password-protected) or an old .xls file: "
+                "save it as an .xlsx without a password and run again",
+            )
+        try:
+            self.zip = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise FileProblem(label, "is not an .xlsx workbook (not a zip package)") from None
+        self.infos = self.zip.infolist()
+        total = 0
+        for info in self.infos:
+            if info.flag_bits & 0x1:
+                raise FileProblem(label, "is encrypted: remove the password and run again")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > MAX_PART_BYTES or ratio > MAX_COMPRESSION_RATIO:
+                raise FileProblem(label, f"part {info.filename} is implausibly large (a zip bomb?)")
+            total += info.file_size
+        if total > MAX_PACKAGE_BYTES:
+            raise FileProblem(label, "is implausibly large once unpacked (a zip bomb?)")
+        # OPC part names are case-insensitive ("worksheets/Sheet1.xml" vs "sheet1.xml").
+        self.by_folded_name: dict[str, zipfile.ZipInfo] = {}
+        for info in self.infos:
+            self.by_folded_name.setdefault(info.filename.casefold(), info)
+        self._cache: dict[str, bytes] = {}
+
+    def find(self, name: str) -> str | None:
+        """The member's real name for a part name, matched case-insensitively."""
+        info = self.by_folded_name.get(name.lstrip("/").casefold())
+        return info.filename if info else None
+
+    def read(self, name: str) -> bytes:
+        if name not in self._cache:
+            info = self.by_folded_name[name.casefold()]
+            with self.zip.open(info) as member:
+                # Never inflate more than the declared size (checked above) allows.
+                data = member.read(info.file_size + 1)
+            if len(data) != info.file_size:
+                raise zipfile.BadZipFile(f"{name} is not the size its header declares")
+            self._cache[name] = data
+        return self._cache[name]
+
+    def write_to(self, out: BinaryIO, replaced: dict[str, bytes]) -> None:
+        """Write every member in order: replaced ones with their new bytes, the rest copied."""
+        with zipfile.ZipFile(out, "w") as target:
+            target.comment = self.zip.comment
+            for info in self.infos:
+                copy = zipfile.ZipInfo(info.filename, info.date_time)
+                copy.compress_type = info.compress_type
+                copy.external_attr = info.external_attr
+                copy.create_system = info.create_system
+                copy.comment = info.comment
+                if info.filename in replaced:
+                    target.writestr(copy, replaced[info.filename])
+                    continue
+                copy.file_size = info.file_size
+                with self.zip.open(info) as reader, target.open(copy, "w") as writer:
+                    shutil.copyfileobj(reader, writer, 1 << 20)
+
+
+def _local_name(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _relationships(package: _Package, part: str) -> list[tuple[str, str, str]]:
+    """(Id, Type, resolved target part) of a part's relationships; external ones left out."""
+    folder, file_name = posixpath.split(part)
+    rels_name = package.find(posixpath.join(folder, "_rels", file_name + ".rels"))
+    if rels_name is None:
+        return []
+    root = parse_xml(package.read(rels_name))
+    found = []
+    for element in root:
+        if _local_name(element.tag) != "Relationship":
+            continue
+        if element.get("TargetMode", "Internal") != "Internal":
+            continue
+        target = element.get("Target", "")
+        if target.startswith("/"):
+            resolved = target.lstrip("/")
+        else:
+            resolved = posixpath.normpath(posixpath.join(folder, target))
+        found.append((element.get("Id", ""), element.get("Type", ""), resolved))
+    return found
+
+
+def _workbook_part(package: _Package) -> str:
+    for _, rel_type, target in _relationships(package, ""):
+        if rel_type.endswith(_REL_OFFICE_DOCUMENT) and package.find(target):
+            return package.find(target) or target
+    fallback = package.find("xl/workbook.xml")
+    if fallback is None:
+        raise FileProblem(package.label, "is not an Excel workbook (no xl/workbook.xml)")
+    return fallback
+
+
+def _relationship_id(element: Element) -> str | None:
+    for name, value in element.attrib.items():
+        if name.startswith("{") and name.endswith("}id") and "relationships" in name:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class _SheetParts:
+    sheet: str
+    styles: str | None
+    tables: tuple[str, ...]
+    date1904: bool
+
+
+def _locate_sheet(package: _Package, sheet_name: str) -> _SheetParts:
+    workbook = _workbook_part(package)
+    root = parse_xml(package.read(workbook))
+    date1904 = False
+    sheets: list[tuple[str, str | None]] = []
+    for element in root.iter():
+        name = _local_name(element.tag)
+        if name == "workbookPr":
+            date1904 = element.get("date1904", "0").strip().lower() in ("1", "true")
+        elif name == "sheet":
+            sheets.append((element.get("name", ""), _relationship_id(element)))
+    rel_id = next((rid for name, rid in sheets if name == sheet_name), None)
+    if rel_id is None:
+        folded = sheet_name.casefold()
+        rel_id = next((rid for name, rid in sheets if name.casefold() == folded), None)
+    if rel_id is None:
+        raise FileProblem(package.label, f"has no sheet named {sheet_name!r}")
+    rels = _relationships(package, workbook)
+    target = next(((t, kind) for rid, kind, t in rels if rid == rel_id), None)
+    if target is None or package.find(target[0]) is None:
+        raise FileProblem(package.label, f"sheet {sheet_name!r} is missing from the package")
+    if target[1].endswith(_REL_CHARTSHEET) or not target[1].endswith(_REL_WORKSHEET):
+        raise FileProblem(package.label, f"sheet {sheet_name!r} is a chart sheet, not a worksheet")
+    sheet_part = package.find(target[0]) or target[0]
+    styles = next((package.find(t) for _, kind, t in rels if kind.endswith(_REL_STYLES)), None)
+    tables = tuple(
+        found
+        for _, kind, t in _relationships(package, sheet_part)
+        if kind.endswith(_REL_TABLE) and (found := package.find(t)) is not None
+    )
+    return _SheetParts(sheet_part, styles, tables, date1904)
+
+
+# --- values ----------------------------------------------------------------------------------
+
+# Characters XML 1.0 forbids (and lone surrogates, which UTF-8 cannot carry).
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Excel reads "_x0041_" in cell text as an escaped character; escape the underscore to keep it.
+_EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+
+
+def clean_text(text: str) -> str:
+    """The text as it will be stored: forbidden characters dropped, cut to Excel's limit."""
+    return _FORBIDDEN_CHARS.sub("", text)[:MAX_CELL_CHARS]
+
+
+def _escape_text(text: str) -> bytes:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # XML parsers turn a raw CR into LF; a character reference survives.
+    escaped = escaped.replace("\r", "&#13;")
+    return _EXCEL_ESCAPE.sub(r"_x005F_\1", escaped).encode("utf-8")
+
+
+def _escape_attribute(text: str) -> bytes:
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escaped.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+    return escaped.replace("\r", "&#13;").encode("utf-8")
+
+
+def excel_serial(day: date, date1904: bool) -> int | None:
+    """The day's serial number in the workbook's date system, None when it has none."""
+    if date1904:
+        serial = (day - date(1904, 1, 1)).days
+        return serial if serial >= 0 else None
+    if day >= date(1900, 3, 1):
+        return (day - date(1899, 12, 30)).days
+    if day >= date(1900, 1, 1):
+        # Before Excel's fictitious 1900-02-29 the serials are one lower.
+        return (day - date(1899, 12, 31)).days
+    return None
+
+
+def column_letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for byte in letters.upper():
+        number = number * 26 + byte - 64
+    return number
+
+
+def _edits_by_row(edits: Iterable[CellEdit]) -> dict[int, dict[int, CellValue]]:
+    by_row: dict[int, dict[int, CellValue]] = {}
+    for edit in edits:
+        if not (1 <= edit.row <= MAX_ROW and 1 <= edit.column <= MAX_COLUMN):
+            raise ValueError(f"cell ({edit.row}, {edit.column}) is outside the sheet")
+        value = edit.value
+        if isinstance(value, datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            value = clean_text(value) or None
+        by_row.setdefault(edit.row, {})[edit.column] = value  # the last edit of a cell wins
+    return by_row
+
+
+# --- styles ----------------------------------------------------------------------------------
+
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 22, *range(27, 37), *range(50, 59)})
+# Built-in formats showing day, month and year: the ones worth reusing for a new date.
+_BUILTIN_FULL_DATE_FORMATS = frozenset({14, 15, 22})
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|[_*].')
+
+
+def _attributes(tag_attributes: bytes) -> dict[bytes, bytes]:
+    return {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTRIBUTE.finditer(tag_attributes)}
+
+
+def _unescape(value: bytes) -> str:
+    text = value.decode("utf-8", "replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
+
+
+def _format_letters(code: str) -> str:
+    """The letters of a number format's first section that say what it shows."""
+    return _FORMAT_NOISE.sub("", code).split(";")[0].lower()
+
+
+def _element_spans(
+    xml: bytes, prefix: bytes, name: bytes, start: int, end: int
+) -> list[tuple[int, int, bytes]]:
+    """(start, end, attributes) of each `name` element between start and end (not nested)."""
+    opening = re.compile(b"<" + re.escape(prefix + name) + rb"(?=[\s/>])([^>]*?)(/?)>")
+    closing = b"</" + prefix + name + b">"
+    spans = []
+    position = start
+    while (match := opening.search(xml, position, end)) is not None:
+        element_end = match.end()
+        if not match[2]:
+            close = xml.find(closing, match.end(), end)
+            if close < 0:
+                raise ParseError(f"unclosed <{name.decode()}>")
+            element_end = close + len(closing)
+        spans.append((match.start(), element_end, match[1]))
+        position = element_end
+    return spans
+
+
+def _find_element(
+    xml: bytes, name: bytes, start: int = 0, end: int | None = None
+) -> re.Match[bytes] | None:
+    """The opening tag of the first `name` element with any namespace prefix."""
+    pattern = re.compile(rb"<([\w.-]+:)?" + name + rb"(?=[\s/>])([^>]*?)(/?)>")
+    return pattern.search(xml, start, len(xml) if end is None else end)
+
+
+class _Styles:
+    """The cell formats (`cellXfs`) of styles.xml, and the date formats among them."""
+
+    def __init__(self, xml: bytes | None) -> None:
+        self.xml = xml
+        self.formats: dict[int, str] = {}
+        self.xfs: list[tuple[int, int, bytes]] = []
+        self.cell_xfs: re.Match[bytes] | None = None
+        self.closing = -1
+        self.appended: list[bytes] = []
+        self.date_style_for_base: dict[int, int] = {}
+        if xml is None:
+            return
+        num_fmts = _find_element(xml, b"numFmts")
+        if num_fmts is not None:
+            prefix = num_fmts[1] or b""
+            closing = xml.find(b"</" + prefix + b"numFmts>", num_fmts.end())
+            for _, _, attrs in _element_spans(
+                xml, prefix, b"numFmt", num_fmts.end(), max(closing, 0)
+            ):
+                values = _attributes(attrs)
+                if values.get(b"numFmtId", b"").isdigit():
+                    code = _unescape(values.get(b"formatCode", b""))
+                    self.formats[int(values[b"numFmtId"])] = code
+        self.cell_xfs = _find_element(xml, b"cellXfs")
+        if self.cell_xfs is not None and not self.cell_xfs[3]:
+            prefix = self.cell_xfs[1] or b""
+            self.closing = xml.find(b"</" + prefix + b"cellXfs>", self.cell_xfs.end())
+            if self.closing < 0:
+                raise ParseError("unclosed <cellXfs>")
+            self.xfs = _element_spans(xml, prefix, b"xf", self.cell_xfs.end(), self.closing)
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.xfs)
+
+    def _format_id(self, style: int) -> int:
+        if not 0 <= style < len(self.xfs):
+            return 0
+        value = _attributes(self.xfs[style][2]).get(b"numFmtId", b"0")
+        return int(value) if value.isdigit() else 0
+
+    def _is_date_format(self, format_id: int, full: bool) -> bool:
+        if format_id in self.formats:
+            letters = _format_letters(self.formats[format_id])
+            if full:
+                return all(letter in letters for letter in "dmy")
+            return "d" in letters or "y" in letters
+        return format_id in (_BUILTIN_FULL_DATE_FORMATS if full else _BUILTIN_DATE_FORMATS)
+
+    def is_date_style(self, style: int) -> bool:
+        return self.usable and self._is_date_format(self._format_id(style), full=False)
+
+    def _look(self, style: int) -> tuple[object, ...]:
+        """What a cell format looks like apart from its number format."""
+        start, end, attrs = self.xfs[style]
+        values = _attributes(attrs)
+        values.pop(b"numFmtId", None)
+        values.pop(b"applyNumberFormat", None)
+        assert self.xml is not None
+        element = self.xml[start:end]
+        children = element[element.index(b">") + 1 :]
+        return (sorted(values.items()), re.sub(rb"\s+", b" ", children))
+
+    def date_style(self, base: int) -> int:
+        """A date style looking like style `base`: an existing one, else one appended."""
+        if base in self.date_style_for_base:
+            return self.date_style_for_base[base]
+        if not 0 <= base < len(self.xfs):
+            base = 0
+        look = self._look(base)
+        for index in range(len(self.xfs)):
+            if (
+                self._is_date_format(self._format_id(index), full=True)
+                and self._look(index) == look
+            ):
+                self.date_style_for_base[base] = index
+                return index
+        assert self.xml is not None
+        start, end, attrs = self.xfs[base]
+        original = self.xml[start:end]
+        new_attrs = _set_attribute(
+            _set_attribute(attrs, b"numFmtId", b"14"), b"applyNumberFormat", b"1"
+        )
+        self.appended.append(original.replace(attrs, new_attrs, 1))
+        index = len(self.xfs) + len(self.appended) - 1
+        self.date_style_for_base[base] = index
+        return index
+
+    def new_xml(self) -> bytes | None:
+        if not self.appended or self.xml is None or self.cell_xfs is None:
+            return None
+        opening = self.cell_xfs
+        attrs = opening[2]
+        if re.search(rb"\scount\s*=", attrs):
+            attrs = _set_attribute(
+                attrs, b"count", str(len(self.xfs) + len(self.appended)).encode()
+            )
+        new_opening = b"<" + (opening[1] or b"") + b"cellXfs" + attrs + b">"
+        return b"".join(
+            (
+                self.xml[: opening.start()],
+                new_opening,
+                self.xml[opening.end() : self.closing],
+                *self.appended,
+                self.xml[self.closing :],
+            )
+        )
+
+
+def _set_attribute(attrs: bytes, name: bytes, value: bytes) -> bytes:
+    """The attribute list with `name` set to `value` (replaced in place, or appended)."""
+    pattern = re.compile(rb"(\s" + re.escape(name) + rb"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
+    if pattern.search(attrs):
+        return pattern.sub(lambda m: m[1] + b'"' + value + b'"', attrs, count=1)
+    trailing = len(attrs) - len(attrs.rstrip())
+    return (
+        attrs[: len(attrs) - trailing]
+        + b" "
+        + name
+        + b'="'
+        + value
+        + b'"'
+        + attrs[len(attrs) - trailing :]
+    )
+
+
+def _remove_attribute(attrs: bytes, name: bytes) -> bytes:
+    return re.sub(
+        rb"\s" + re.escape(name) + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""", b"", attrs, count=1
+    )
+
+
+# --- the sheet -------------------------------------------------------------------------------
+
+_R_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
+_S_ATTRIBUTE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
+_SPANS_ATTRIBUTE = re.compile(rb"""\sspans\s*=\s*["']([^"']*)["']""")
+_REF_ATTRIBUTE = re.compile(rb"""(\sref\s*=\s*["'])([^"']*)(["'])""")
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+@dataclass(frozen=True)
+class _Area:
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    def grown(self, row: int, column: int) -> _Area:
+        return _Area(
+            min(self.first_row, row),
+            min(self.first_column, column),
+            max(self.last_row, row),
+            max(self.last_column, column),
+        )
+
+    def ref(self) -> str:
+        first = f"{column_letters(self.first_column)}{self.first_row}"
+        last = f"{column_letters(self.last_column)}{self.last_row}"
+        return first if first == last else f"{first}:{last}"
+
+
+def _parse_area(ref: str) -> _Area | None:
+    corners = [_CELL_REF.fullmatch(part.strip()) for part in ref.split(":")]
+    if not 1 <= len(corners) <= 2 or any(corner is None for corner in corners):
+        return None
+    points = [(int(c[2]), _column_number(c[1].encode())) for c in corners if c is not None]
+    (row1, col1), (row2, col2) = points[0], points[-1]
+    return _Area(min(row1, row2), min(col1, col2), max(row1, row2), max(col1, col2))
+
+
+class _SheetEditor:
+    """Splices cells into a worksheet's XML, row by row, in one pass."""
+
+    def __init__(self, xml: bytes, styles: _Styles, date1904: bool) -> None:
+        if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or re.match(
+            rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["'](?!utf-8)""", xml, re.IGNORECASE
+        ):
+            raise NotImplementedError("worksheet XML not in UTF-8")
+        self.xml = xml
+        self.styles = styles
+        self.date1904 = date1904
+        sheet_data = _find_element(xml, b"sheetData")
+        if sheet_data is None:
+            raise ParseError("the worksheet has no <sheetData>")
+        self.sheet_data = sheet_data
+        self.prefix = sheet_data[1] or b""
+        p = re.escape(self.prefix)
+        self.row_opening = re.compile(b"<" + p + rb"row(?=[\s/>])([^>]*?)(/?)>")
+        self.row_closing = b"</" + self.prefix + b"row>"
+        self.cell_pattern = re.compile(
+            b"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + b"c>)", re.DOTALL
+        )
+        self.column_styles = self._column_styles()
+        self.used: _Area | None = None
+        # header-row text written per (row, column), for growing Excel Tables
+        self.written_text: dict[tuple[int, int], str] = {}
+
+    def _column_styles(self) -> list[tuple[int, int, int]]:
+        """(first, last, style) of each `<col>` range that formats its empty cells."""
+        cols = _find_element(self.xml, b"cols", 0, self.sheet_data.start())
+        if cols is None or cols[3]:
+            return []
+        prefix = cols[1] or b""
+        closing = self.xml.find(b"</" + prefix + b"cols>", cols.end(), self.sheet_data.start())
+        found = []
+        for _, _, attrs in _element_spans(self.xml, prefix, b"col", cols.end(), max(closing, 0)):
+            values = _attributes(attrs)
+            low, high, style = (values.get(k, b"") for k in (b"min", b"max", b"style"))
+            if low.isdigit() and high.isdigit() and style.isdigit():
+                found.append((int(low), int(high), int(style)))
+        return found
+
+    def edit(self, edits: dict[int, dict[int, CellValue]]) -> bytes:
+        xml = self.xml
+        opening = self.sheet_data
+        pieces: list[bytes] = []
+        pending = sorted(edits)
+        next_pending = 0
+        if opening[3]:  # <sheetData/>
+            rows = b"".join(self._new_row(number, edits[number]) for number in pending)
+            if not rows:
+                return xml
+            pieces += [xml[: opening.start()], b"<", self.prefix, b"sheetData", opening[2], b">"]
+            pieces += [rows, b"</", self.prefix, b"sheetData>"]
+            copied_to = opening.end()
+        else:
+            closing = xml.find(b"</" + self.prefix + b"sheetData>", opening.end())
+            if closing < 0:
+                raise ParseError("unclosed <sheetData>")
+            copied_to = 0
+            previous_row = 0
+            position = opening.end()
+            while next_pending < len(pending):
+                match = self.row_opening.search(xml, position, closing)
+                if match is None:
+                    break
+                number_match = _R_ATTRIBUTE.search(match[1])
+                number = (
+                    int(number_match[2]) if number_match and number_match[2] else previous_row + 1
+                )
+                if match[2]:
+                    row_end = match.end()
+                else:
+                    row_end = xml.find(self.row_closing, match.end(), closing)
+                    if row_end < 0:
+                        raise ParseError("unclosed <row>")
+                    row_end += len(self.row_closing)
+                new_rows = []
+                while next_pending < len(pending) and pending[next_pending] < number:
+                    new_rows.append(
+                        self._new_row(pending[next_pending], edits[pending[next_pending]])
+                    )
+                    next_pending += 1
+                if new_rows:
+                    pieces += [xml[copied_to : match.start()], *new_rows]
+                    copied_to = match.start()
+                if next_pending < len(pending) and pending[next_pending] == number:
+                    pieces.append(xml[copied_to : match.start()])
+                    pieces.append(self._edited_row(number, match, row_end, edits[number]))
+                    copied_to = row_end
+                    next_pending += 1
+                previous_row = number
+                position = row_end
+            tail_rows = [self._new_row(n, edits[n]) for n in pending[next_pending:]]
+            if any(tail_rows):
+                pieces += [xml[copied_to:closing], *tail_rows]
+                copied_to = closing
+        pieces.append(xml[copied_to:])
+        return self._with_dimension(b"".join(pieces))
+
+    def _with_dimension(self, xml: bytes) -> bytes:
+        """Grow `<dimension ref>` to cover the cells written, so readers see them."""
+        dimension = _find_element(xml, b"dimension", 0, self.sheet_data.start())
+        if dimension is None or self.used is None:
+            return xml
+        ref = _REF_ATTRIBUTE.search(dimension[2])
+        if ref is None:
+            return xml
+        area = _parse_area(ref[2].decode("ascii", "replace"))
+        used = self.used
+        if area is not None:
+            used = used.grown(area.first_row, area.first_column).grown(
+                area.last_row, area.last_column
+            )
+        if area == used:
+            return xml
+        attrs = dimension[2][: ref.start(2)] + used.ref().encode() + dimension[2][ref.end(2) :]
+        return xml[: dimension.start(2)] + attrs + xml[dimension.end(2) :]
+
+    def _inherited_style(self, row_attrs: bytes, column: int) -> int | None:
+        """The style Excel gives a new cell: its row's (when formatted), else its column's."""
+        values = _attributes(row_attrs)
+        if values.get(b"customFormat", b"0") in (b"1", b"true") and values.get(b"s", b"").isdigit():
+            return int(values[b"s"])
+        for low, high, style in self.column_styles:
+            if low <= column <= high:
+                return style
+        return None
+
+    def _cell(
+        self, row: int, column: int, value: CellValue, style: int | None, existing: bool
+    ) -> bytes:
+        """The XML of one written cell; b"" when clearing a cell that does not exist."""
+        ref = f"{column_letters(column)}{row}".encode()
+        if value is None:
+            if not existing:
+                return b""
+            return b'<%sc r="%s"%s/>' % (self.prefix, ref, self._style_attr(style))
+        self.used = (
+            _Area(row, column, row, column) if self.used is None else self.used.grown(row, column)
+        )
+        if isinstance(value, date):
+            serial = excel_serial(value, self.date1904)
+            if serial is not None and self.styles.usable:
+                if style is None or not self.styles.is_date_style(style):
+                    style = self.styles.date_style(style or 0)
+                return b'<%sc r="%s"%s><%sv>%d</%sv></%sc>' % (
+                    self.prefix,
+                    ref,
+                    self._style_attr(style),
+                    self.prefix,
+                    serial,
+                    self.prefix,
+                    self.prefix,
+                )
+            # No date system or no styles part to format it: ISO text still reads as a date.
+            value = value.isoformat()
+        self.written_text[(row, column)] = value
+        p = self.prefix
+        return (
+            b'<%sc r="%s"%s t="inlineStr"><%sis><%st xml:space="preserve">%s</%st></%sis></%sc>'
+            % (
+                p,
+                ref,
+                self._style_attr(style),
+                p,
+                p,
+                _escape_text(value),
+                p,
+                p,
+                p,
+            )
+        )
+
+    @staticmethod
+    def _style_attr(style: int | None) -> bytes:
+        return b"" if style is None else b' s="%d"' % style
+
+    def _new_row(self, number: int, cells: dict[int, CellValue]) -> bytes:
+        body = b"".join(
+            self._cell(number, column, value, self._inherited_style(b"", column), existing=False)
+            for column, value in sorted(cells.items())
+        )
+        if not body:
+            return b""
+        return b'<%srow r="%d">%s</%srow>' % (self.prefix, number, body, self.prefix)
+
+    def _edited_row(
+        self, number: int, opening: re.Match[bytes], row_end: int, cells: dict[int, CellValue]
+    ) -> bytes:
+        xml = self.xml
+        self_closing = bool(opening[2])
+        inner_start = opening.end()
+        inner_end = row_end if self_closing else row_end - len(self.row_closing)
+        existing: list[tuple[int, int, int, int | None]] = []  # column, start, end, style
+        previous_column = 0
+        for match in self.cell_pattern.finditer(xml, inner_start, inner_end):
+            ref = _R_ATTRIBUTE.search(match[1])
+            column = _column_number(ref[1]) if ref and ref[1] else previous_column + 1
+            style_match = _S_ATTRIBUTE.search(match[1])
+            style = int(style_match[1]) if style_match else None
+            existing.append((column, match.start(), match.end(), style))
+            previous_column = column
+        pieces: list[bytes] = []
+        cursor = inner_start
+        index = 0
+        added_columns: list[int] = []
+        for column, value in sorted(cells.items()):
+            while index < len(existing) and existing[index][0] < column:
+                index += 1
+            if index < len(existing) and existing[index][0] == column:
+                _, start, end, style = existing[index]
+                pieces += [
+                    xml[cursor:start],
+                    self._cell(number, column, value, style, existing=True),
+                ]
+                cursor = end
+                index += 1
+                continue
+            cell = self._cell(
+                number, column, value, self._inherited_style(opening[1], column), existing=False
+            )
+            if not cell:
+                continue
+            insert_at = (
+                existing[index][1]
+                if index < len(existing)
+                else max(cursor, existing[-1][2] if existing else inner_start)
+            )
+            pieces += [xml[cursor:insert_at], cell]
+            cursor = insert_at
+            added_columns.append(column)
+        pieces.append(xml[cursor:inner_end])
+        body = b"".join(pieces)
+        if self_closing and not added_columns:
+            return xml[opening.start() : row_end]
+        attrs = self._widened_spans(opening[1], added_columns)
+        return b"<%srow%s>%s</%srow>" % (self.prefix, attrs, body, self.prefix)
+
+    @staticmethod
+    def _widened_spans(attrs: bytes, added_columns: list[int]) -> bytes:
+        """Row `spans` is a hint of the row's columns: widen it to the cells added, or drop it."""
+        spans = _SPANS_ATTRIBUTE.search(attrs)
+        if spans is None or not added_columns:
+            return attrs
+        bounds = [part.split(b":") for part in spans[1].split()]
+        if not bounds or any(
+            len(b) != 2 or not (b[0].isdigit() and b[1].isdigit()) for b in bounds
+        ):
+            return _remove_attribute(attrs, b"spans")
+        low = min(int(b[0]) for b in bounds)
+        high = max(int(b[1]) for b in bounds)
+        if low <= min(added_columns) and max(added_columns) <= high and len(bounds) == 1:
+            return attrs
+        low, high = min(low, *added_columns), max(high, *added_columns)
+        return attrs[: spans.start(1)] + b"%d:%d" % (low, high) + attrs[spans.end(1) :]
+
+
+# --- Excel Tables ----------------------------------------------------------------------------
+
+
+def _grown_table(
+    xml: bytes, written_text: dict[tuple[int, int], str], others: list[_Area]
+) -> bytes | None:
+    """The table part grown over header cells written just right of it, or None."""
+    root = parse_xml(xml)
+    if root.get("tableType", "worksheet") != "worksheet" or root.get("headerRowCount", "1") == "0":
+        return None
+    area = _parse_area(root.get("ref", ""))
+    if area is None:
+        return None
+    columns = [e for e in root.iter() if _local_name(e.tag) == "tableColumn"]
+    names = {(e.get("name") or "").casefold() for e in columns}
+    next_id = (
+        max((int(e.get("id", "0")) for e in columns if (e.get("id") or "").isdigit()), default=0)
+        + 1
+    )
+    added: list[bytes] = []
+    column = area.last_column + 1
+    while (text := written_text.get((area.first_row, column))) is not None:
+        # A table column name must be unique and on one line; a neighbour table stops growth.
+        blocked = any(
+            o.first_column <= column <= o.last_column
+            and not (o.last_row < area.first_row or area.last_row < o.first_row)
+            for o in others
+        )
+        if (
+            blocked
+            or text.casefold() in names
+            or any(ch in text for ch in "\t\r\n")
+            or not text.strip()
+        ):
+            break
+        names.add(text.casefold())
+        added.append(b'<tableColumn id="%d" name="%s"/>' % (next_id, _escape_attribute(text)))
+        next_id += 1
+        column += 1
+    if not added:
+        return None
+    new_last = area.last_column + len(added)
+    table = _find_element(xml, b"table")
+    table_columns = _find_element(xml, b"tableColumns")
+    if table is None or table_columns is None or table_columns[3]:
+        return None
+    prefix = table_columns[1] or b""
+    closing = xml.find(b"</" + prefix + b"tableColumns>", table_columns.end())
+    if closing < 0:
+        return None
+    count = str(len(columns) + len(added)).encode()
+    new_area = _Area(area.first_row, area.first_column, area.last_row, new_last)
+    replacements: list[tuple[int, int, bytes]] = [
+        (table.start(2), table.end(2), _with_ref(table[2], lambda _: new_area)),
+        (
+            table_columns.start(2),
+            table_columns.end(2),
+            _set_attribute(table_columns[2], b"count", count),
+        ),
+        (closing, closing, b"".join(added)),
+    ]
+    auto_filter = _find_element(xml, b"autoFilter", table.end())
+    if auto_filter is not None:
+        replacements.append(
+            (
+                auto_filter.start(2),
+                auto_filter.end(2),
+                _with_ref(
+                    auto_filter[2],
+                    lambda a: _Area(a.first_row, a.first_column, a.last_row, new_last),
+                ),
+            )
+        )
+    return _splice(xml, replacements)
+
+
+def _with_ref(attrs: bytes, change: Callable[[_Area], _Area]) -> bytes:
+    ref = _REF_ATTRIBUTE.search(attrs)
+    if ref is None:
+        return attrs
+    area = _parse_area(ref[2].decode("ascii", "replace"))
+    if area is None:
+        return attrs
+    return attrs[: ref.start(2)] + change(area).ref().encode() + attrs[ref.end(2) :]
+
+
+def _splice(xml: bytes, replacements: list[tuple[int, int, bytes]]) -> bytes:
+    pieces = []
+    cursor = 0
+    for start, end, new in sorted(replacements, key=lambda r: (r[0], r[1])):
+        pieces += [xml[cursor:start], new]
+        cursor = end
+    pieces.append(xml[cursor:])
+    return b"".join(pieces)
+
+
+# --- putting it together ---------------------------------------------------------------------
+
+
+def _apply_edits(
+    package: _Package, sheet_name: str, edits: dict[int, dict[int, CellValue]]
+) -> dict[str, bytes]:
+    """The new bytes of every part the edits change (parts left out stay as they are)."""
+    parts = _locate_sheet(package, sheet_name)
+    styles = _Styles(package.read(parts.styles) if parts.styles else None)
+    editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
+    replaced = {parts.sheet: editor.edit(edits)}
+    new_styles = styles.new_xml()
+    if new_styles is not None and parts.styles is not None:
+        replaced[parts.styles] = new_styles
+    areas: dict[str, _Area] = {}
+    for table in parts.tables:
+        area = _parse_area(parse_xml(package.read(table)).get("ref", ""))
+        if area is not None:
+            areas[table] = area
+    for table in parts.tables:
+        others = [area for name, area in areas.items() if name != table]
+        grown = _grown_table(package.read(table), editor.written_text, others)
+        if grown is not None:
+            replaced[table] = grown
+            new_area = _parse_area(parse_xml(grown).get("ref", ""))
+            if new_area is not None:
+                areas[table] = new_area
+    return replaced
