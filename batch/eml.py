@@ -1,0 +1,121 @@
+"""Email drafts as .eml files (RFC 5322, UTF-8, `X-Unsent: 1`), built with the standard library.
+
+Public functions:
+
+- `clean_header_text(value) -> tuple[str, bool]`: the value with line breaks and control
+  characters removed (so it can never start an extra header line), and whether it changed.
+- `clean_address(value) -> tuple[str | None, bool]`: a usable addr-spec (ASCII, IDNA domain) or
+  None, and whether the input had to be changed or dropped.
+- `message_id_for(tracker, row, step, run_date) -> str`: a Message-ID that is the same on every
+  re-run of the same day, so a draft rendered twice is byte-identical.
+- `draft_time(run_date, tz=UTC) -> datetime`: the Date header of a run (the run date at 09:00).
+- `build_email(...) -> bytes`: the .eml bytes (CRLF line ends, as mail programs expect).
+
+Nothing here writes files; `batch.drafts.write_drafts` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, date, datetime, time, tzinfo
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+
+# Line breaks, tabs and other control characters (C0, DEL, C1) plus the Unicode line and
+# paragraph separators: any of them in a header value could fold into a new header line.
+_UNSAFE_HEADER_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[^\s@<>()\[\],;:\"\\]+\.[^\s@<>()\[\],;:\"\\]+$"
+)
+
+# Where message ids live: a reserved domain (RFC 2606), since the tool has no mail domain.
+_MESSAGE_ID_DOMAIN = "followup.invalid"
+
+
+def clean_header_text(value: str) -> tuple[str, bool]:
+    """Remove line breaks and control characters from a header value; say if it changed."""
+    cleaned = " ".join(_UNSAFE_HEADER_CHARS.sub(" ", value).split())
+    return cleaned, cleaned != value.strip()
+
+
+def clean_address(value: str | None) -> tuple[str | None, bool]:
+    """A usable email address from a cell, or None; the flag says it was changed or dropped.
+
+    Only a bare addr-spec is accepted: anything else (a second address, a newline followed
+    by a header, angle brackets) could add recipients or headers, so it is dropped and flagged.
+    A non-ASCII domain is IDNA-encoded ("müller.de" -> "xn--mller-kva.de").
+    """
+    if value is None or not value.strip():
+        return None, False
+    text = value.strip()
+    if _UNSAFE_HEADER_CHARS.search(text):
+        return None, True
+    local, _, domain = text.rpartition("@")
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii") if domain else domain
+    except UnicodeError:
+        return None, True
+    candidate = f"{local}@{ascii_domain}"
+    if not _ADDRESS.match(candidate):
+        return None, True
+    return candidate, False
+
+
+def message_id_for(tracker: Path, row: int, step: str, run_date: date) -> str:
+    """A stable Message-ID: a hash of tracker path, row, step and run date."""
+    key = f"{tracker.resolve()}\n{row}\n{step}\n{run_date.isoformat()}"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}.{run_date:%Y%m%d}@{_MESSAGE_ID_DOMAIN}>"
+
+
+def draft_time(run_date: date, tz: tzinfo = UTC) -> datetime:
+    """The Date header of a run's drafts: the run date at 09:00 (deterministic on re-runs)."""
+    return datetime.combine(run_date, time(9, 0), tzinfo=tz)
+
+
+def _address(name: str | None, email: str | None) -> Address | None:
+    display, _ = clean_header_text(name or "")
+    addr, _ = clean_address(email)
+    if addr is None:
+        return None
+    username, _, domain = addr.rpartition("@")
+    return Address(display_name=display, username=username, domain=domain)
+
+
+def build_email(
+    *,
+    to_name: str | None,
+    to_email: str | None,
+    from_name: str | None,
+    from_email: str | None,
+    subject: str,
+    body: str,
+    sent_at: datetime,
+    message_id: str,
+) -> bytes:
+    """The .eml bytes of one draft.
+
+    To and From are left out when there is no usable address (the user fills them in their
+    mail program). Every header value is cleaned again here, so no caller can inject a header.
+    """
+    message = EmailMessage(policy=policy.default)
+    to_address = _address(to_name, to_email)
+    if to_address is not None:
+        message["To"] = to_address
+    from_address = _address(from_name, from_email)
+    if from_address is not None:
+        message["From"] = from_address
+    message["Subject"] = clean_header_text(subject)[0]
+    message["Date"] = sent_at
+    message["Message-ID"] = clean_header_text(message_id)[0]
+    # Thunderbird and Outlook open a message with this header as an editable, unsent draft.
+    message["X-Unsent"] = "1"
+    # 8bit keeps the draft readable in a text editor; RFC 5322 caps lines at 998 octets,
+    # so a very long paragraph falls back to quoted-printable.
+    longest = max((len(line.encode("utf-8")) for line in body.splitlines()), default=0)
+    encoding = "8bit" if longest <= 998 else "quoted-printable"
+    message.set_content(body, subtype="plain", charset="utf-8", cte=encoding)
+    return message.as_bytes(policy=policy.SMTP)

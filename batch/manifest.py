@@ -1,0 +1,229 @@
+"""The drafts folder: safe paths inside it, atomic writes, and the manifest of what we wrote.
+
+The manifest (`.followup-manifest.json` in the drafts folder) records, for every file the tool
+wrote, its path relative to the folder, its sha256, and which draft owns it. It is what lets a
+re-run tell "our file, unchanged" from "our file, edited by the coach since":
+
+- the file is missing -> written;
+- its content is already what we would write -> left alone (mtime untouched);
+- it is still exactly what we wrote last time -> replaced with the new content;
+- anything else (edited since, or not ours) -> never overwritten: the new version goes
+  beside it as `name.new.eml` (`name.new-2.eml`, ... if that one was edited too).
+
+Public API: `DraftsFolder(root)` with `.safe_path(relative)`, `.allocate_stem(...)`,
+`.write(relative, content, owner)`, `.save()`; `atomic_write(path, content)`;
+`sha256_of(content)`; `WriteOutcome`. A path that would leave the folder (`..`, absolute,
+a symlink pointing elsewhere) raises `FileProblem`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from batch.model import FileProblem
+
+MANIFEST_NAME = ".followup-manifest.json"
+_MANIFEST_VERSION = 1
+
+Action = Literal["written", "updated", "unchanged", "kept-edited"]
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What happened to one file: `path` holds the new content; `kept` is the user's edited file."""
+
+    path: Path
+    relative: str
+    action: Action
+    kept: Path | None = None
+
+
+def sha256_of(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write via a temporary file in the same folder, flush, fsync, then replace.
+
+    A crash leaves either the old file or the new one, never half a draft.
+    """
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as temp:
+            temp.write(content)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+def _file_hash(path: Path) -> str | None:
+    try:
+        return sha256_of(path.read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+class DraftsFolder:
+    """One drafts folder and its manifest, for the length of one run (call `save()` at the end)."""
+
+    def __init__(self, root: Path) -> None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FileProblem(root, f"cannot create the drafts folder ({error.strerror})") from None
+        self.root = root
+        self._real_root = root.resolve()
+        self.manifest_path = root / MANIFEST_NAME
+        self._files: dict[str, dict[str, str]] = self._load()
+        # stems handed out in this run, per folder, case-folded (Windows and macOS file
+        # systems ignore case, so "Acme" and "acme" are the same file there)
+        self._claimed: dict[str, set[str]] = {}
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        try:
+            data: Any = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            # An unreadable manifest proves nothing is ours: every existing file then counts
+            # as edited and is kept, which is the safe side.
+            return {}
+        files = data.get("files") if isinstance(data, dict) else None
+        if not isinstance(files, dict):
+            return {}
+        return {
+            str(name): {str(k): str(v) for k, v in entry.items()}
+            for name, entry in files.items()
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+        }
+
+    def save(self) -> None:
+        """Write the manifest (atomically), forgetting files that no longer exist."""
+        files = {
+            name: entry
+            for name, entry in sorted(self._files.items())
+            if (self.root / name).exists()
+        }
+        payload = {"version": _MANIFEST_VERSION, "files": files}
+        content = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        if _file_hash(self.manifest_path) != sha256_of(content):
+            atomic_write(self.manifest_path, content)
+
+    def safe_path(self, relative: str) -> Path:
+        """The absolute path of `relative` (posix form), verified to stay inside the folder."""
+        parts = PurePosixPath(relative).parts
+        if (
+            not parts
+            or PurePosixPath(relative).is_absolute()
+            or any(part in ("", ".", "..") or "\\" in part or ":" in part for part in parts)
+        ):
+            raise FileProblem(
+                self.root / relative, "refusing a draft path outside the drafts folder"
+            )
+        path = self.root.joinpath(*parts)
+        resolved = path.resolve()
+        if not resolved.is_relative_to(self._real_root) or path.is_symlink():
+            raise FileProblem(
+                path, "this path leads outside the drafts folder (a symbolic link?); remove it"
+            )
+        return path
+
+    def allocate_stem(self, folder: str, base: str, owner: str, suffixes: tuple[str, ...]) -> str:
+        """A file stem in `folder` for `owner`'s files, unique in this run and on disk.
+
+        The stem this owner got earlier in the folder is reused (so re-runs write the same
+        file names whatever the row order); otherwise `base`, `base-2`, `base-3`, ...
+        """
+        claimed = self._claimed.setdefault(folder, set())
+        for name, entry in self._files.items():
+            if (
+                entry.get("owner") == owner
+                and entry.get("base") == base
+                and entry.get("role") == "draft"
+                and str(PurePosixPath(name).parent) == folder
+            ):
+                stem = PurePosixPath(name).name.split(".")[0]
+                if stem.casefold() not in claimed:
+                    claimed.add(stem.casefold())
+                    return stem
+        others = {
+            PurePosixPath(name).name.split(".")[0].casefold()
+            for name, entry in self._files.items()
+            if entry.get("owner") != owner and str(PurePosixPath(name).parent) == folder
+        }
+        number = 1
+        while True:
+            stem = base if number == 1 else f"{base}-{number}"
+            folded = stem.casefold()
+            on_disk = any(self.safe_path(f"{folder}/{stem}{s}").exists() for s in suffixes)
+            if folded not in claimed and folded not in others and not on_disk:
+                claimed.add(folded)
+                return stem
+            number += 1
+
+    def _ours(self, relative: str, path: Path) -> bool:
+        """True when the file on disk is exactly what we wrote there last time."""
+        entry = self._files.get(relative)
+        return entry is not None and _file_hash(path) == entry["sha256"]
+
+    def _record(self, relative: str, content: bytes, owner: str, base: str, role: str) -> None:
+        self._files[relative] = {
+            "sha256": sha256_of(content),
+            "owner": owner,
+            "base": base,
+            "role": role,
+        }
+
+    def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
+        """Write one draft file by the rules in the module docstring."""
+        path = self.safe_path(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.safe_path(relative)  # the folder may have been created just now: check again
+        current = _file_hash(path)
+        digest = sha256_of(content)
+        if current == digest:
+            self._record(relative, content, owner, base, "draft")
+            return WriteOutcome(path, relative, "unchanged")
+        if current is None or self._ours(relative, path):
+            atomic_write(path, content)
+            self._record(relative, content, owner, base, "draft")
+            return WriteOutcome(path, relative, "written" if current is None else "updated")
+        # Someone edited our draft (or the file is not ours): keep it, put ours beside it.
+        stem, _, suffix = PurePosixPath(relative).name.partition(".")
+        folder = str(PurePosixPath(relative).parent)
+        number = 1
+        while True:
+            tag = "new" if number == 1 else f"new-{number}"
+            beside = f"{folder}/{stem}.{tag}.{suffix}"
+            beside_path = self.safe_path(beside)
+            beside_hash = _file_hash(beside_path)
+            if beside_hash == digest:
+                self._record(beside, content, owner, base, "new-version")
+                return WriteOutcome(beside_path, beside, "unchanged", kept=path)
+            if beside_hash is None or self._ours(beside, beside_path):
+                atomic_write(beside_path, content)
+                self._record(beside, content, owner, base, "new-version")
+                return WriteOutcome(beside_path, beside, "kept-edited", kept=path)
+            number += 1
+
+    def write_plain(self, relative: str, content: bytes) -> WriteOutcome:
+        """Write a file the tool regenerates every run (review page, calendar): atomically, and
+        only when its content changed."""
+        path = self.safe_path(relative)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if _file_hash(path) == sha256_of(content):
+            return WriteOutcome(path, relative, "unchanged")
+        existed = path.exists()
+        atomic_write(path, content)
+        return WriteOutcome(path, relative, "updated" if existed else "written")

@@ -1,0 +1,186 @@
+"""The coach's review page: one self-contained HTML file per run (SPEC section 5).
+
+`write_review_page(entries, path, run_date, templates_dir=None) -> WriteOutcome` renders
+`templates/review.html` (replaceable from a templates folder, like the draft templates) with
+autoescaping on, and writes it atomically only when it changed. `render_review_page(...)` is the
+same without the file. Entries may come from several trackers (a coach with one tracker per
+client and one drafts folder gets one page).
+
+The page: counts by status over every entry given, then every draft grouped by candidate
+(each with tracker file and row, company, step, due date, status, reason, problems and the full
+email and script text), then the rows that need attention. Inline CSS only: no scripts, no
+network, and it prints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from batch.drafts import DraftTemplates, RenderedDraft, RowDraftFiles, long_date
+from batch.manifest import WriteOutcome, atomic_write, sha256_of
+from batch.model import Decision, RowProblem, Status, TrackerRow
+
+REVIEW_TEMPLATE = "review.html"
+REVIEW_VARIABLES: tuple[str, ...] = (
+    "run_date",
+    "run_day",
+    "counts",
+    "total_rows",
+    "draft_count",
+    "trackers",
+    "groups",
+    "attention",
+)
+_STATUS_ORDER = tuple(Status)
+
+
+@dataclass(frozen=True)
+class ReviewEntry:
+    """One row of one tracker in this run; `draft` and `files` when drafts were made for it."""
+
+    tracker: Path
+    row: TrackerRow
+    decision: Decision
+    draft: RenderedDraft | None = None
+    files: RowDraftFiles | None = None
+
+
+def _problems(entry: ReviewEntry) -> list[RowProblem]:
+    found = [*entry.row.problems, *entry.decision.problems]
+    if entry.draft is not None:
+        found += entry.draft.problems
+    return list(dict.fromkeys(found))
+
+
+def _link(target: Path | None, page: Path) -> dict[str, str] | None:
+    """A link from the page to a draft file, relative so the folder can be moved or zipped."""
+    if target is None:
+        return None
+    try:
+        href = Path(os.path.relpath(target, page.parent)).as_posix()
+    except ValueError:  # another drive on Windows
+        href = target.as_uri() if target.is_absolute() else target.as_posix()
+    return {"name": target.name, "href": href}
+
+
+def _candidate(entry: ReviewEntry) -> str:
+    if entry.draft is not None and entry.draft.signer:
+        return entry.draft.signer
+    if entry.row.candidate:
+        return entry.row.candidate.strip()
+    return f"(no candidate name: {entry.tracker.name})"
+
+
+def _draft_view(entry: ReviewEntry, page: Path, run_date: date) -> dict[str, Any]:
+    draft = entry.draft
+    assert draft is not None
+    row, decision = entry.row, entry.decision
+    days_late = 0 if decision.due is None else max(0, (run_date - decision.due).days)
+    to = draft.to_name or ""
+    if draft.to_email:
+        to = f"{to} <{draft.to_email}>" if to else draft.to_email
+    files = entry.files
+    return {
+        "tracker": entry.tracker.name,
+        "tracker_path": str(entry.tracker),
+        "row": row.row,
+        "company": row.company or "",
+        "role": row.role or "",
+        "contact": row.contact_name or "",
+        "phone": row.contact_phone or "",
+        "step": draft.step.value,
+        "status": decision.status.value,
+        "overdue": decision.status is Status.OVERDUE,
+        "due": decision.due.isoformat() if decision.due else "",
+        "days_late": days_late,
+        "reason": decision.reason,
+        "problems": [p.message for p in _problems(entry)],
+        "to": to or "(no address: fill it in before sending)",
+        "subject": draft.subject,
+        "body": draft.body,
+        "script": draft.script,
+        "email_file": _link(files.email.path if files else None, page),
+        "script_file": _link(files.script.path if files and files.script else None, page),
+        "notes": list(files.notes) if files else [],
+    }
+
+
+def build_review_context(
+    entries: Sequence[ReviewEntry], page: Path, run_date: date
+) -> dict[str, Any]:
+    """The values the review template gets (see `REVIEW_VARIABLES`)."""
+    counts = {status.value: 0 for status in _STATUS_ORDER}
+    for entry in entries:
+        counts[entry.decision.status.value] += 1
+    groups: dict[str, list[ReviewEntry]] = {}
+    for entry in entries:
+        if entry.draft is not None:
+            groups.setdefault(_candidate(entry), []).append(entry)
+
+    def draft_order(entry: ReviewEntry) -> tuple[int, date, str, int]:
+        overdue_first = 0 if entry.decision.status is Status.OVERDUE else 1
+        return (overdue_first, entry.decision.due or run_date, str(entry.tracker), entry.row.row)
+
+    group_views = [
+        {
+            "candidate": name,
+            "drafts": [
+                _draft_view(entry, page, run_date) for entry in sorted(members, key=draft_order)
+            ],
+        }
+        for name, members in sorted(groups.items(), key=lambda item: item[0].casefold())
+    ]
+    attention = [
+        {
+            "tracker": entry.tracker.name,
+            "row": entry.row.row,
+            "company": entry.row.company or "",
+            "reason": entry.decision.reason,
+            "problems": [p.message for p in _problems(entry)],
+        }
+        for entry in entries
+        if entry.decision.status is Status.NEEDS_ATTENTION
+    ]
+    return {
+        "run_date": run_date.isoformat(),
+        "run_day": long_date(run_date) + f", {run_date.year}",
+        "counts": [(status, count) for status, count in counts.items() if count],
+        "total_rows": len(entries),
+        "draft_count": sum(len(group["drafts"]) for group in group_views),
+        "trackers": sorted({entry.tracker.name for entry in entries}),
+        "groups": group_views,
+        "attention": attention,
+    }
+
+
+def render_review_page(
+    entries: Sequence[ReviewEntry],
+    page: Path,
+    run_date: date,
+    templates_dir: Path | None = None,
+) -> str:
+    """The review page's HTML (`page` is where it will be saved, for the links to drafts)."""
+    templates = DraftTemplates(templates_dir)
+    context = build_review_context(entries, page, run_date)
+    return templates.render(REVIEW_TEMPLATE, context)
+
+
+def write_review_page(
+    entries: Sequence[ReviewEntry],
+    path: Path,
+    run_date: date,
+    templates_dir: Path | None = None,
+) -> WriteOutcome:
+    """Write the review page atomically; an unchanged page is left alone."""
+    content = render_review_page(entries, path, run_date, templates_dir).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    if existed and sha256_of(path.read_bytes()) == sha256_of(content):
+        return WriteOutcome(path, path.name, "unchanged")
+    atomic_write(path, content)
+    return WriteOutcome(path, path.name, "updated" if existed else "written")

@@ -1,0 +1,396 @@
+"""Drafts: golden texts for every step and channel, the checks, templates, file names."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from drafts_helpers import make_decision, make_request, make_row
+from hypothesis import given
+from hypothesis import strategies as st
+
+from batch.drafts import (
+    DEFAULT_PUSHY_PHRASES,
+    NAME_GAP,
+    PHONE_GAP,
+    DraftSettings,
+    DraftTemplateError,
+    RenderedDraft,
+    check_text,
+    draft_stem,
+    render_drafts,
+    safe_slug,
+    split_key_points,
+)
+from batch.model import FileProblem, Sender, Status, Step
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+VARIANTS = {
+    # name: (row fields, settings)
+    "full": ({}, DraftSettings()),
+    "key-points-only": ({"extra_info": None}, DraftSettings()),
+    "extra-info-only": ({"key_points": None}, DraftSettings()),
+    "bare": (
+        {"key_points": None, "extra_info": None, "contact_name": None, "role": None},
+        DraftSettings(),
+    ),
+    "no-timeline": ({}, DraftSettings(ask_timeline_in_checkin=False)),
+    "bare-no-timeline": (
+        {"key_points": None, "extra_info": None, "contact_name": None, "role": None},
+        DraftSettings(ask_timeline_in_checkin=False),
+    ),
+}
+STEP_FILES = {Step.THANK_YOU: "thank-you", Step.CHECK_IN: "check-in", Step.REMINDER: "reminder"}
+CASES = [
+    (variant, step)
+    for variant in VARIANTS
+    for step in Step
+    # ask_timeline only changes the check-in
+    if step is Step.CHECK_IN or "timeline" not in variant
+]
+
+
+def _render_one(request_row_fields: dict[str, object], step: Step, settings: DraftSettings):
+    row = make_row(**request_row_fields)
+    request = make_request(row=row, decision=make_decision(step=step, status=Status.DUE))
+    (draft,) = render_drafts([request], settings)
+    return draft
+
+
+def _golden_text(draft: RenderedDraft) -> str:
+    problems = "".join(f"{p.code}: {p.message}\n" for p in draft.problems) or "(none)\n"
+    return (
+        f"=== subject ===\n{draft.subject}\n"
+        f"=== email ===\n{draft.body}"
+        f"=== voicemail ===\n{draft.script}"
+        f"=== problems ===\n{problems}"
+    )
+
+
+def _compare(name: str, actual: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8", newline="\n")
+    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1 to create it"
+    assert actual == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 updates)"
+
+
+@pytest.mark.parametrize(("variant", "step"), CASES, ids=[f"{v}-{s.value}" for v, s in CASES])
+def test_golden_drafts(variant: str, step: Step) -> None:
+    fields, settings = VARIANTS[variant]
+    draft = _render_one(fields, step, settings)
+    _compare(f"{STEP_FILES[step]}.{variant}.txt", _golden_text(draft))
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_built_in_drafts_pass_their_own_checks(step: Step) -> None:
+    draft = _render_one({}, step, DraftSettings())
+    assert draft.problems == ()
+    assert len(draft.body.split()) <= 150
+    assert draft.script is not None and len(draft.script.split()) <= 80
+
+
+def test_content_follows_the_advice() -> None:
+    draft = _render_one({}, Step.THANK_YOU, DraftSettings())
+    assert draft.body.startswith("Dear Jane Doe,\n")
+    assert "Thank you for taking the time" in draft.body
+    assert "the new data platform and how the team measures churn" in draft.body
+    assert "Acme Corp" in draft.body and "Data Analyst" in draft.body
+    assert "a short write-up of my churn model" in draft.body
+    assert draft.body.rstrip().endswith("Best regards,\nAlex Morgan\n+1 555 0100")
+    assert draft.script is not None
+    assert "Alex Morgan" in draft.script and "+1 555 0100" in draft.script
+    assert "Data Analyst" in draft.script
+
+
+def test_check_in_asks_about_timeline_only_when_the_policy_says_so() -> None:
+    asking = _render_one({}, Step.CHECK_IN, DraftSettings(ask_timeline_in_checkin=True))
+    quiet = _render_one({}, Step.CHECK_IN, DraftSettings(ask_timeline_in_checkin=False))
+    assert "timeline" in asking.body and "next steps" in asking.body
+    assert "timeline" not in quiet.body and "next steps" not in quiet.body
+    assert quiet.script is not None and "next steps" not in quiet.script
+
+
+def test_hello_greeting_without_a_contact_name() -> None:
+    draft = _render_one({"contact_name": None}, Step.CHECK_IN, DraftSettings())
+    assert draft.body.startswith("Hello,\n")
+    assert [p.code for p in draft.problems] == ["generic-greeting"]
+    assert draft.to_name is None and draft.to_email == "jane.doe@acme.example"
+
+
+@pytest.mark.parametrize(
+    ("status", "step", "drafted"),
+    [
+        (Status.DUE, Step.THANK_YOU, True),
+        (Status.OVERDUE, Step.REMINDER, True),
+        (Status.WAITING, Step.CHECK_IN, False),
+        (Status.UPCOMING, Step.THANK_YOU, False),
+        (Status.MOVE_ON, None, False),
+        (Status.CLOSED, None, False),
+        (Status.NEEDS_ATTENTION, None, False),
+    ],
+)
+def test_only_due_and_overdue_steps_get_drafts(
+    status: Status, step: Step | None, drafted: bool
+) -> None:
+    request = make_request(decision=make_decision(step=step, status=status))
+    assert len(render_drafts([request])) == (1 if drafted else 0)
+
+
+@pytest.mark.parametrize(
+    ("phone", "scripts_on", "has_script"),
+    [
+        ("+1 555 0199", True, True),
+        ("+1 555 0199", False, False),
+        (None, True, False),
+        ("  ", True, False),
+    ],
+)
+def test_voicemail_script_needs_a_phone_and_the_policy(
+    phone: str | None, scripts_on: bool, has_script: bool
+) -> None:
+    draft = _render_one(
+        {"contact_phone": phone}, Step.CHECK_IN, DraftSettings(voicemail_scripts=scripts_on)
+    )
+    assert (draft.script is not None) == has_script
+    assert (draft.script_file_text() is not None) == has_script
+
+
+# --- signature ---------------------------------------------------------------------------------
+
+
+def test_the_rows_candidate_signs_and_the_configs_contact_details_are_not_borrowed() -> None:
+    request = make_request(row=make_row(candidate="Sam Lee"))
+    (draft,) = render_drafts([request])
+    assert draft.signer == "Sam Lee"
+    assert draft.body.rstrip().endswith("Best regards,\nSam Lee")
+    # the config's sender is someone else (the coach): not their address, not their phone
+    assert draft.from_email is None and draft.from_name is None
+    assert draft.script is not None and PHONE_GAP in draft.script
+    assert "no-callback-number" in [p.code for p in draft.problems]
+
+
+def test_candidate_equal_to_sender_keeps_the_senders_details() -> None:
+    (draft,) = render_drafts([make_request(row=make_row(candidate="alex morgan"))])
+    assert draft.from_email == "alex@example.com"
+    assert "+1 555 0100" in draft.body
+
+
+def test_no_sender_name_leaves_a_visible_gap_flagged_once() -> None:
+    request = make_request(sender=Sender(email="me@example.com"))
+    (draft,) = render_drafts([request])
+    assert NAME_GAP in draft.body
+    codes = [p.code for p in draft.problems]
+    assert codes.count("no-sender-name") == 1
+    assert "unfilled-placeholder" not in codes
+    assert all(p.severity == "warning" for p in draft.problems)
+
+
+# --- the checks --------------------------------------------------------------------------------
+
+
+def _codes(text: str, max_words: int | None = 150, gaps: tuple[str, ...] = ()) -> list[str]:
+    problems = check_text(
+        text,
+        row=make_row(),
+        what="check-in email",
+        max_words=max_words,
+        pushy_phrases=DEFAULT_PUSHY_PHRASES,
+        known_gaps=gaps,
+    )
+    return [p.code for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thank you for your time. I look forward to hearing from you.", []),
+        ("Dear {{ contact_name }}, thank you.", ["unfilled-placeholder"]),
+        ("Dear Jane, here is {% if x %}", ["unfilled-placeholder"]),
+        ("I attach [link to portfolio].", ["unfilled-placeholder"]),
+        ("TODO: add the points we discussed.", ["unfilled-placeholder"]),
+        ("Please reply ASAP.", ["pushy-phrase"]),
+        ("please reply asap", ["pushy-phrase"]),
+        ("This is Urgently needed.", ["pushy-phrase"]),
+        ("I need to know by Friday.", ["pushy-phrase"]),
+        ("Why haven't you replied?", ["pushy-phrase"]),
+        ("Thanks!!", ["pushy-phrase"]),
+        ("Thanks!", []),
+        ("My insurgent ideas are not pushy.", []),
+        (" ".join(["word"] * 150), []),
+        (" ".join(["word"] * 151), ["too-long"]),
+    ],
+)
+def test_checks_fire_and_stay_quiet(text: str, expected: list[str]) -> None:
+    assert _codes(text) == expected
+
+
+def test_script_word_limit_and_known_gaps() -> None:
+    assert _codes(" ".join(["word"] * 80), max_words=80) == []
+    assert _codes(" ".join(["word"] * 81), max_words=80) == ["too-long"]
+    assert _codes(f"Best regards, {NAME_GAP}", gaps=(NAME_GAP,)) == []
+    assert _codes(f"Best regards, {NAME_GAP} [date]", gaps=(NAME_GAP,)) == ["unfilled-placeholder"]
+
+
+def test_pushy_phrases_are_configurable() -> None:
+    row = make_row(extra_info="my portfolio, at your earliest convenience")
+    request = make_request(row=row)
+    settings = DraftSettings(pushy_phrases=("earliest convenience",))
+    (draft,) = render_drafts([request], settings)
+    (problem,) = draft.problems  # extra info is in the email, not in the voicemail script
+    assert problem.code == "pushy-phrase"
+    assert (
+        problem.message
+        == 'The check-in email says "earliest convenience", which can read as pushy.'
+    )
+    (default,) = render_drafts([request])
+    assert default.problems == ()
+
+
+def test_generic_draft_is_written_and_flagged() -> None:
+    draft = _render_one({"key_points": "  "}, Step.CHECK_IN, DraftSettings())
+    assert draft.body and "Acme Corp" in draft.body
+    (problem,) = draft.problems
+    assert problem.code == "generic-draft" and problem.column == "Key Points"
+    assert _render_one({}, Step.CHECK_IN, DraftSettings()).problems == ()
+
+
+def test_long_key_points_make_a_too_long_draft() -> None:
+    long_points = "; ".join(f"topic number {n} with quite a few words in it" for n in range(12))
+    draft = _render_one({"key_points": long_points}, Step.THANK_YOU, DraftSettings())
+    assert "too-long" in [p.code for p in draft.problems]
+
+
+def test_unsafe_contact_email_is_dropped_and_flagged() -> None:
+    row = make_row(contact_email="jane@acme.example\r\nBcc: everyone@acme.example")
+    (draft,) = render_drafts([make_request(row=row)])
+    assert draft.to_email is None
+    (problem,) = draft.problems
+    assert problem.code == "unsafe-header" and problem.column == "Email"
+
+
+def test_split_key_points() -> None:
+    assert split_key_points("a; b\n- c.\n• d\n\n") == ["a", "b", "c", "d"]
+    assert split_key_points(None) == []
+    assert split_key_points("One point, with a comma.") == ["One point, with a comma"]
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def test_a_template_in_the_templates_folder_replaces_the_built_in_one(tmp_path: Path) -> None:
+    (tmp_path / "check_in.subject.j2").write_text("Catching up – {{ company }}\n", encoding="utf-8")
+    settings = DraftSettings(templates_dir=tmp_path)
+    (draft,) = render_drafts([make_request()], settings)
+    assert draft.subject == "Catching up – Acme Corp"
+    assert draft.body.startswith("Dear Jane Doe,")  # the email body is still the built-in one
+
+
+def test_a_replaced_template_that_forgets_the_company_is_flagged(tmp_path: Path) -> None:
+    (tmp_path / "check_in.email.j2").write_text(
+        "{{ greeting }}\n\nJust checking in about {{ key_points | join_and }}.\n\n"
+        "{{ signature }}\n",
+        encoding="utf-8",
+    )
+    (draft,) = render_drafts([make_request()], DraftSettings(templates_dir=tmp_path))
+    assert [p.code for p in draft.problems] == ["missing-personalisation"]
+    assert "Acme Corp" in draft.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "words"),
+    [
+        ("Hello,\n{% if role %}\nno end\n", 2, "endif"),
+        ("Hello,\n\n{{ contct_name }}\n", 3, "'contct_name' is undefined"),
+        ("Hello,\n{% if False %}\n{{ nobody }}\n{% endif %}\n", 3, "'nobody' is undefined"),
+        ("Hello\n{{ company.no_such_thing }}\n", 2, "no_such_thing"),
+        ("{{ company | no_such_filter }}\n", 1, "no_such_filter"),
+    ],
+)
+def test_template_errors_name_the_file_and_line(
+    tmp_path: Path, source: str, line: int, words: str
+) -> None:
+    template = tmp_path / "check_in.email.j2"
+    template.write_text(source, encoding="utf-8")
+    with pytest.raises(DraftTemplateError) as caught:
+        render_drafts([make_request()], DraftSettings(templates_dir=tmp_path))
+    message = str(caught.value)
+    assert isinstance(caught.value, FileProblem)
+    assert message.startswith(f"{template}: line {line}: "), message
+    assert words in message
+    assert "\n" not in message
+
+
+def test_a_missing_templates_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DraftTemplateError, match="templates folder not found"):
+        render_drafts([make_request()], DraftSettings(templates_dir=tmp_path / "nope"))
+
+
+def test_rendering_a_thousand_drafts_is_fast() -> None:
+    requests = [
+        make_request(row=make_row(row=n), decision=make_decision(step=list(Step)[n % 3]))
+        for n in range(1000)
+    ]
+    started = time.perf_counter()
+    drafts = render_drafts(requests)
+    elapsed = time.perf_counter() - started
+    assert len(drafts) == 1000
+    assert elapsed < 2.0, f"{elapsed:.2f} s"
+
+
+# --- file names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Jürgen Müller", "jurgen-muller"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..\\..\\Windows\\System32", "windows-system32"),
+        ("C:\\evil", "c-evil"),
+        ("CON", "con-file"),
+        ("nul", "nul-file"),
+        ("Com1", "com1-file"),
+        ("LPT9", "lpt9-file"),
+        ("CONSOLE", "console"),
+        ("😀" * 300, ""),
+        ("", ""),
+        (None, ""),
+        ("Ørsted A/S", "rsted-a-s"),
+        ("Société Générale", "societe-generale"),
+        ("x" * 300, "x" * 40),
+    ],
+)
+def test_safe_slug(text: str | None, slug: str) -> None:
+    assert safe_slug(text) == slug
+
+
+@given(st.text(max_size=400))
+def test_safe_slug_is_always_a_safe_file_name_part(text: str) -> None:
+    slug = safe_slug(text)
+    assert re.fullmatch(r"[a-z0-9-]*", slug)
+    assert len(slug) <= 45
+    assert not slug.startswith("-") and not slug.endswith("-")
+    assert slug.upper() not in {"CON", "PRN", "AUX", "NUL", "COM1", "LPT1"}
+
+
+def test_draft_stem_falls_back_to_the_row_number() -> None:
+    assert (
+        draft_stem("Alex Morgan", "Acme Corp", Step.CHECK_IN, 7) == "alex-morgan-acme-corp-check-in"
+    )
+    assert draft_stem(None, "Acme", Step.THANK_YOU, 7) == "acme-thank-you"
+    assert draft_stem("😀" * 300, "", Step.REMINDER, 12) == "row-12-reminder"
+    assert draft_stem(None, None, Step.CHECK_IN, 3) == "row-3-check-in"
+
+
+def test_rendering_does_not_touch_the_disk(tmp_path: Path) -> None:
+    request = replace(make_request(), tracker=tmp_path / "tracker.xlsx")
+    render_drafts([request])
+    assert list(tmp_path.iterdir()) == []
