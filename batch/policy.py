@@ -88,7 +88,7 @@ class BusinessCalendar:
 
     def __init__(self, holiday_code: str | None = None) -> None:
         self.holiday_code = holiday_code
-        self._place = _parse_holiday_code(holiday_code) if holiday_code else None
+        self._place = _parse_holiday_code(holiday_code) if holiday_code is not None else None
         self._holidays_by_year: dict[int, frozenset[date]] = {}
 
     def holidays_in(self, year: int) -> frozenset[date]:
