@@ -79,6 +79,9 @@ def _parse_holiday_code(code: str) -> tuple[str, str | None]:
     return country, by_upper[subdivision.upper()]
 
 
+_MEMO_LIMIT = 200_000  # answers kept per calendar; far more than one tracker's dates
+
+
 class BusinessCalendar:
     """Business days: Monday to Friday minus the public holidays of one place (or none).
 
@@ -90,6 +93,9 @@ class BusinessCalendar:
         self.holiday_code = holiday_code
         self._place = _parse_holiday_code(holiday_code) if holiday_code is not None else None
         self._holidays_by_year: dict[int, frozenset[date]] = {}
+        # (day, count) -> result: trackers repeat the same few dates, and the rules ask for them
+        # on every row of every run.
+        self._added: dict[tuple[date, int], date] = {}
 
     def holidays_in(self, year: int) -> frozenset[date]:
         """The public holidays (including "observed" days off) of a year."""
@@ -112,6 +118,10 @@ class BusinessCalendar:
 
     def next_business_day(self, day: date) -> date:
         """The first business day after `day` (never `day` itself)."""
+        if day.weekday() < 4:  # Mon-Thu: tomorrow, unless it is a holiday
+            tomorrow = day + timedelta(days=1)
+            if tomorrow not in self.holidays_in(tomorrow.year):
+                return tomorrow
         candidate = day + timedelta(days=1)
         while not self.is_business_day(candidate):
             candidate += timedelta(days=1)
@@ -123,13 +133,21 @@ class BusinessCalendar:
         count=0 gives `day` when it is a business day, else the next one, so a due date computed
         with it is always a business day. A negative count is a programming error.
         """
+        known = self._added.get((day, count))
+        if known is not None:
+            return known
         if count < 0:
             raise ValueError(f"count must be 0 or more, got {count}")
         if count == 0:
-            return day if self.is_business_day(day) else self.next_business_day(day)
-        for _ in range(count):
-            day = self.next_business_day(day)
-        return day
+            result = day if self.is_business_day(day) else self.next_business_day(day)
+        else:
+            result = day
+            for _ in range(count):
+                result = self.next_business_day(result)
+        if len(self._added) >= _MEMO_LIMIT:
+            self._added.clear()
+        self._added[(day, count)] = result
+        return result
 
 
 def _keyword_pattern(keywords: tuple[tuple[OutcomeKind, tuple[str, ...]], ...]) -> re.Pattern[str]:
