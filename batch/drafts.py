@@ -21,6 +21,7 @@ The variables a template may use are `TEMPLATE_VARIABLES`.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -663,7 +664,7 @@ def write_drafts(
     results: list[RowDraftFiles] = []
     try:
         for draft in rendered:
-            owner = f"{draft.tracker.resolve()}#{draft.row}#{STEP_KEYS[draft.step]}"
+            owner = f"{os.path.abspath(draft.tracker)}#{draft.row}#{STEP_KEYS[draft.step]}"
             base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
             stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
             email_bytes = build_email(

@@ -17,6 +17,7 @@ Nothing here writes files; `batch.drafts.write_drafts` does.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 from email import policy
@@ -36,9 +37,10 @@ _MESSAGE_ID_DOMAIN = "followup.invalid"
 
 
 def clean_header_text(value: str) -> tuple[str, bool]:
-    """Remove line breaks and control characters from a header value; say if it changed."""
+    """Remove line breaks and control characters from a header value; say if it had any."""
     cleaned = " ".join(_UNSAFE_HEADER_CHARS.sub(" ", value).split())
-    return cleaned, cleaned != value.strip()
+    # A line break at the very end of a cell (Alt+Enter in Excel) is harmless; inside it is not.
+    return cleaned, bool(_UNSAFE_HEADER_CHARS.search(value.strip()))
 
 
 def clean_address(value: str | None) -> tuple[str | None, bool]:
@@ -66,7 +68,8 @@ def clean_address(value: str | None) -> tuple[str | None, bool]:
 
 def message_id_for(tracker: Path, row: int, step: str, run_date: date) -> str:
     """A stable Message-ID: a hash of tracker path, row, step and run date."""
-    key = f"{tracker.resolve()}\n{row}\n{step}\n{run_date.isoformat()}"
+    # abspath, not resolve: the same id whether or not /tmp is a symbolic link (macOS)
+    key = f"{os.path.abspath(tracker)}\n{row}\n{step}\n{run_date.isoformat()}"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}.{run_date:%Y%m%d}@{_MESSAGE_ID_DOMAIN}>"
 

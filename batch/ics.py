@@ -12,6 +12,7 @@ DTSTAMP is the run date at 09:00 UTC, so the same run gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,7 +37,7 @@ class CalendarEntry:
 
 def event_uid(tracker: Path, row: int, step: str) -> str:
     """Stable across runs: the same tracker row and step always get the same UID."""
-    key = f"{tracker.resolve()}\n{row}\n{step}"
+    key = f"{os.path.abspath(tracker)}\n{row}\n{step}"
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{_UID_DOMAIN}"
 
 
@@ -46,7 +47,8 @@ def _summary(entry: CalendarEntry) -> str:
     row = entry.row
     who = row.candidate or row.contact_name
     company = row.company or "(no company)"
-    return f"{step.value}: {company}" + (f" ({who})" if who else "")
+    summary = f"{step.value}: {company}" + (f" ({who})" if who else "")
+    return " ".join(summary.split())  # one line in the calendar's list view
 
 
 def _description(entry: CalendarEntry) -> str:

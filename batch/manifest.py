@@ -162,11 +162,13 @@ class DraftsFolder:
             for name, entry in self._files.items()
             if entry.get("owner") != owner and str(PurePosixPath(name).parent) == folder
         }
+        folder_path = self.safe_path(folder)
         number = 1
         while True:
             stem = base if number == 1 else f"{base}-{number}"
             folded = stem.casefold()
-            on_disk = any(self.safe_path(f"{folder}/{stem}{s}").exists() for s in suffixes)
+            # lexists: a symbolic link (even a broken one) takes the name too
+            on_disk = any(os.path.lexists(folder_path / f"{stem}{s}") for s in suffixes)
             if folded not in claimed and folded not in others and not on_disk:
                 claimed.add(folded)
                 return stem

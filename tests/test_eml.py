@@ -1,0 +1,191 @@
+""".eml drafts: they parse back cleanly, carry X-Unsent, encode names, refuse header injection."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, timedelta, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import cast
+
+import pytest
+from drafts_helpers import RUN_DATE, make_request, make_row
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from batch.drafts import render_drafts, write_drafts
+from batch.eml import build_email, clean_address, clean_header_text, draft_time, message_id_for
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
+
+
+def _parse(data: bytes) -> EmailMessage:
+    return cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(data))
+
+
+def _content(message: EmailMessage) -> str:
+    # the .eml uses CRLF line ends, as on the wire; the parser keeps them
+    return str(message.get_content()).replace("\r\n", "\n")
+
+
+def _all_defects(message: EmailMessage) -> list[object]:
+    defects: list[object] = list(message.defects)
+    for name in message:
+        defects += list(getattr(message[name], "defects", ()))
+    return defects
+
+
+def _email(**overrides: object) -> bytes:
+    values: dict[str, object] = {
+        "to_name": "Jürgen Müller",
+        "to_email": "juergen@müller.example",
+        "from_name": "Zoë Ångström",
+        "from_email": "zoe@example.com",
+        "subject": "Following up on my Data Analyst interview – Müller & Söhne",
+        "body": "Dear Jürgen Müller,\n\nThank you – grüße.\n\nBest regards,\nZoë\n",
+        "sent_at": draft_time(RUN_DATE),
+        "message_id": message_id_for(Path("t.xlsx"), 7, "Check-in", RUN_DATE),
+    }
+    values.update(overrides)
+    return build_email(**values)  # type: ignore[arg-type]
+
+
+def test_eml_parses_back_with_no_defects() -> None:
+    message = _parse(_email())
+    assert _all_defects(message) == []
+    assert message["X-Unsent"] == "1"
+    (to,) = message["To"].addresses
+    assert to.display_name == "Jürgen Müller"
+    assert to.addr_spec == "juergen@xn--mller-kva.example"
+    assert message["From"].addresses[0].display_name == "Zoë Ångström"
+    assert message["Subject"] == "Following up on my Data Analyst interview – Müller & Söhne"
+    assert message["Date"].datetime == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    assert message["Message-ID"].endswith(".20261123@followup.invalid>")
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content_charset() == "utf-8"
+    assert _content(message) == "Dear Jürgen Müller,\n\nThank you – grüße.\n\nBest regards,\nZoë\n"
+
+
+def test_headers_are_ascii_on_the_wire() -> None:
+    data = _email()
+    head = data.split(b"\r\n\r\n", 1)[0]
+    head.decode("ascii")  # encoded words, not raw UTF-8, in the headers
+    assert b"\r\nX-Unsent: 1\r\n" in head
+
+
+def test_a_very_long_line_falls_back_to_quoted_printable() -> None:
+    body = ("word " * 400).strip() + "\n"
+    message = _parse(_email(body=body))
+    assert message["Content-Transfer-Encoding"] == "quoted-printable"
+    assert _content(message) == body
+    assert _all_defects(message) == []
+
+
+def test_date_and_message_id_are_deterministic() -> None:
+    assert _email() == _email()
+    tz = timezone(timedelta(hours=-5))
+    assert draft_time(RUN_DATE, tz).isoformat() == "2026-11-23T09:00:00-05:00"
+    first = message_id_for(Path("a/t.xlsx"), 7, "Check-in", RUN_DATE)
+    assert first == message_id_for(Path("a/t.xlsx"), 7, "Check-in", RUN_DATE)
+    assert first != message_id_for(Path("a/t.xlsx"), 8, "Check-in", RUN_DATE)
+    assert first != message_id_for(Path("a/t.xlsx"), 7, "Reminder", RUN_DATE)
+    assert first != message_id_for(Path("a/t.xlsx"), 7, "Check-in", date(2026, 11, 24))
+    assert first != message_id_for(Path("b/t.xlsx"), 7, "Check-in", RUN_DATE)
+
+
+INJECTIONS = [
+    ("Jane\r\nBcc: victim@example.com", "jane@acme.example"),
+    ("Jane\nBcc: victim@example.com", "jane@acme.example"),
+    ("Jane", "jane@acme.example\r\nBcc: victim@example.com"),
+    ("Jane", "jane@acme.example\nX-Evil: 1"),
+    ("Jane", "jane@acme.example, victim@example.com"),
+    ("Jane", "<jane@acme.example>"),
+    ("Jane\u2028Bcc: victim@example.com", "jane@acme.example"),
+    ("Jane\x00Doe", "jane@acme.example"),
+]
+
+
+@pytest.mark.parametrize(("name", "address"), INJECTIONS)
+def test_header_injection_never_adds_a_header(name: str, address: str) -> None:
+    data = _email(to_name=name, to_email=address, subject="Hi\r\nBcc: victim@example.com")
+    message = _parse(data)
+    assert _all_defects(message) == []
+    assert sorted(message.keys()) == sorted(
+        [
+            "From",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "X-Unsent",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+            *(["To"] if "To" in message else []),
+        ]
+    )
+    head = data.split(b"\r\n\r\n", 1)[0]
+    # a name keeps its text on its own To line, but nothing can start a line of its own
+    assert not any(line.lower().startswith((b"bcc", b"x-evil")) for line in head.split(b"\r\n"))
+    assert "Bcc" not in message
+    if "To" in message:
+        assert [a.addr_spec for a in message["To"].addresses] == ["jane@acme.example"]
+
+
+@pytest.mark.parametrize(("name", "address"), INJECTIONS)
+def test_header_injection_is_flagged_on_the_row(name: str, address: str) -> None:
+    row = make_row(contact_name=name, contact_email=address)
+    (draft,) = render_drafts([make_request(row=row)])
+    assert "unsafe-header" in [p.code for p in draft.problems]
+    assert draft.to_name is None or "\n" not in draft.to_name
+
+
+@pytest.mark.parametrize(
+    ("value", "cleaned", "changed"),
+    [
+        ("jane@acme.example", "jane@acme.example", False),
+        ("  jane@acme.example ", "jane@acme.example", False),
+        ("jane@müller.de", "jane@xn--mller-kva.de", False),
+        ("not an address", None, True),
+        ("jane@acme", None, True),
+        ("jane@acme.example\n", "jane@acme.example", False),  # stripped, nothing lost
+        ("", None, False),
+        (None, None, False),
+    ],
+)
+def test_clean_address(value: str | None, cleaned: str | None, changed: bool) -> None:
+    assert clean_address(value) == (cleaned, changed)
+
+
+def test_clean_header_text() -> None:
+    assert clean_header_text("Jane\r\nDoe") == ("Jane Doe", True)
+    assert clean_header_text(" Jane  Doe ") == ("Jane Doe", False)
+    assert clean_header_text("Jane Doe\n") == ("Jane Doe", False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.text(max_size=60), address=st.text(max_size=60), subject=st.text(max_size=80))
+def test_any_text_gives_a_clean_message(name: str, address: str, subject: str) -> None:
+    message = _parse(_email(to_name=name, to_email=address, subject=subject))
+    assert _all_defects(message) == []
+    allowed = {"To", "From", "Subject", "Date", "Message-ID", "X-Unsent"}
+    allowed |= {"Content-Type", "Content-Transfer-Encoding", "MIME-Version"}
+    assert set(message.keys()) <= allowed
+    assert len(message.keys()) == len(set(message.keys()))
+
+
+def test_written_draft_matches_the_golden_eml(tmp_path: Path) -> None:
+    tracker = Path("/tmp/followup-tests/tracker.xlsx")
+    (draft,) = render_drafts([make_request(tracker=tracker)])
+    result = write_drafts([draft], tmp_path / "drafts", RUN_DATE)
+    written = result.rows[0].email.path.read_bytes()
+    golden = GOLDEN / "check-in.full.eml"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        golden.write_bytes(written)
+    assert written == golden.read_bytes(), "check-in.full.eml differs (UPDATE_GOLDEN=1 updates)"
+    message = _parse(written)
+    assert _all_defects(message) == []
+    assert message["To"].addresses[0].display_name == "Jane Doe"
+    assert message["From"].addresses[0].addr_spec == "alex@example.com"
+    assert _content(message) == draft.body
