@@ -275,7 +275,7 @@ def _toml_key(key: str) -> str:
 def describe_policy(config: Config) -> list[tuple[str, str, str]]:
     """(parameter, value as text, source) for every parameter, for `followup rules`."""
     policy = config.policy
-    sources = config.sources or _preset_sources(DEFAULT_PRESET)
+    sources = {**_preset_sources(DEFAULT_PRESET), **config.sources}
 
     def as_text(value: object) -> str:
         if isinstance(value, bool):
@@ -288,5 +288,5 @@ def describe_policy(config: Config) -> list[tuple[str, str, str]]:
     rows.append(("date_order", policy.date_order, sources["date_order"]))
     for kind in _OUTCOME_KEYS:
         key = f"outcomes.{kind}"
-        rows.append((key, ", ".join(policy.keywords_for(kind)), sources.get(key, "default")))
+        rows.append((key, ", ".join(policy.keywords_for(kind)), sources[key]))
     return rows
