@@ -1,0 +1,500 @@
+"""Reading a tracker workbook: find the table, map its columns, parse every row.
+
+The cells come from python-calamine (fast, no formatting model); the few facts calamine does
+not give (the workbook's date system, Excel error values, which part holds a sheet) are read
+from the package's XML with defusedxml. Problems in a row are values (`RowProblem`); only
+what stops the whole file raises `FileProblem`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import IO, Any
+
+import python_calamine
+from defusedxml import ElementTree as SafeElementTree
+
+from batch.columns import HeaderMap, check_overrides, map_headers
+from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
+from batch.values import (
+    ExcelError,
+    Unreadable,
+    clean_text,
+    find_email,
+    find_phone,
+    is_placeholder,
+    parse_date,
+    parse_yes_no,
+    phone_text,
+)
+
+HEADER_SEARCH_ROWS = 20
+
+DATE_FIELDS = frozenset(
+    {
+        "interview_date",
+        "reply_expected_by",
+        "thank_you_sent",
+        "checkin_sent",
+        "reminder_sent",
+        "reply_date",
+    }
+)
+YES_NO_FIELDS = frozenset({"they_will_contact"})
+FOLLOW_UP_DUE = "Follow-up Due"
+
+# Package parts that are only a few KB in any real workbook; a bigger one is hostile.
+_MAX_METADATA_PART = 16 * 1024 * 1024
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, and Office's encrypted .xlsx container
+_ZIP_MAGIC = b"PK"
+_REL_OFFICE_DOCUMENT = "/officeDocument"
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+def read_tracker(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    column_overrides: Mapping[str, str] = _EMPTY,
+    date_order: str = "MDY",
+) -> Tracker:
+    """Read the tracker table of a workbook.
+
+    The table is on the first worksheet (in workbook order) with a row, within its first 20
+    rows, whose headers map to at least Company and Interview Date; `sheet` names the sheet
+    instead. `column_overrides` is the config's `[columns]` table (header -> field name);
+    `date_order` ("MDY" or "DMY") settles text dates like 03/04/2026.
+    Raises FileProblem (one line, naming the file) when the file cannot be used at all.
+    """
+    try:
+        check_overrides(column_overrides)
+    except ValueError as error:
+        raise FileProblem(path, str(error)) from None
+    _check_file(path)
+    package = _read_package(path)
+    workbook = _open_workbook(path)
+    try:
+        found = _find_table(path, workbook, sheet, column_overrides)
+    except python_calamine.CalamineError as error:
+        raise FileProblem(path, f"{path} could not be read: {_one_line(error)}") from None
+    sheet_name, cells, header_index, header_map = found
+    error_cells = _error_cells(path, package, sheet_name) if package.sheet_parts else {}
+    return _build_tracker(
+        path,
+        sheet_name,
+        cells,
+        header_index,
+        header_map,
+        date1904=package.date1904,
+        date_order=date_order,
+        error_cells=error_cells,
+    )
+
+
+# --- the file -----------------------------------------------------------------------------
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:200] if text else type(error).__name__
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise FileProblem(path, f"{path} does not exist; check the file name")
+    if path.is_dir():
+        raise FileProblem(path, f"{path} is a folder; name the tracker .xlsx file inside it")
+    try:
+        with path.open("rb") as file:
+            magic = file.read(8)
+    except OSError as error:
+        raise FileProblem(path, f"{path} cannot be opened: {_one_line(error)}") from None
+    if not magic:
+        raise FileProblem(path, f"{path} is empty (0 bytes); restore it from a backup")
+    if magic.startswith(_OLE2_MAGIC):
+        raise FileProblem(
+            path,
+            f"{path} is a legacy .xls file or a password-protected workbook; open it in Excel "
+            "and save it as .xlsx without a password",
+        )
+    if not magic.startswith(_ZIP_MAGIC):
+        raise FileProblem(
+            path, f"{path} is not an .xlsx workbook; save the tracker from Excel as .xlsx"
+        )
+
+
+@dataclass(frozen=True)
+class _Package:
+    date1904: bool
+    # sheet name -> the zip member that holds the worksheet XML
+    sheet_parts: dict[str, str]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _read_part(path: Path, archive: zipfile.ZipFile, name: str) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > _MAX_METADATA_PART:
+        raise FileProblem(path, f"{path} has an oversized {name}; it is not a normal workbook")
+    return archive.read(info)
+
+
+def _parse_xml(path: Path, name: str, data: bytes) -> Any:
+    try:
+        return SafeElementTree.fromstring(data)
+    except Exception as error:  # defusedxml's refusals and any XML syntax error alike
+        raise FileProblem(path, f"{path} has a damaged {name}: {_one_line(error)}") from None
+
+
+def _relationships(path: Path, archive: zipfile.ZipFile, rels_name: str) -> dict[str, str]:
+    """Relationship id -> target part name, for a part's _rels file."""
+    data = _read_part(path, archive, rels_name)
+    if data is None:
+        return {}
+    base = posixpath.dirname(posixpath.dirname(rels_name))
+    targets: dict[str, str] = {}
+    for element in _parse_xml(path, rels_name, data):
+        if _local(element.tag) != "Relationship" or element.get("TargetMode") == "External":
+            continue
+        target = element.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
+        targets[element.get("Id", "")] = posixpath.normpath(target)
+        targets["type:" + element.get("Type", "")] = posixpath.normpath(target)
+    return targets
+
+
+def _read_package(path: Path) -> _Package:
+    """The workbook's date system and where each sheet's XML lives."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _read_package_parts(path, archive)
+    except FileProblem:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
+        raise FileProblem(
+            path, f"{path} is damaged (not a readable .xlsx zip: {_one_line(error)})"
+        ) from None
+    except NotImplementedError as error:  # an unsupported compression method
+        raise FileProblem(path, f"{path} cannot be read: {_one_line(error)}") from None
+
+
+def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
+    root_rels = _relationships(path, archive, "_rels/.rels")
+    workbook_part = next(
+        (
+            target
+            for key, target in root_rels.items()
+            if key.startswith("type:") and key.endswith(_REL_OFFICE_DOCUMENT)
+        ),
+        "xl/workbook.xml",
+    )
+    data = _read_part(path, archive, workbook_part)
+    if data is None:
+        raise FileProblem(path, f"{path} has no workbook part; it is not an .xlsx workbook")
+    root = _parse_xml(path, workbook_part, data)
+    date1904 = False
+    sheet_ids: dict[str, str] = {}
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag == "workbookPr":
+            date1904 = element.get("date1904", "").strip().lower() in ("1", "true")
+        elif tag == "sheet":
+            relation = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+            sheet_ids[element.get("name", "")] = relation
+    rels_name = posixpath.join(
+        posixpath.dirname(workbook_part), "_rels", posixpath.basename(workbook_part) + ".rels"
+    )
+    relations = _relationships(path, archive, rels_name)
+    sheet_parts = {
+        name: relations[relation] for name, relation in sheet_ids.items() if relation in relations
+    }
+    return _Package(date1904=date1904, sheet_parts=sheet_parts)
+
+
+def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
+    try:
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except python_calamine.PasswordError:
+        raise FileProblem(
+            path, f"{path} is password-protected; save it in Excel without a password"
+        ) from None
+    except Exception as error:  # calamine reports damage with several exception types
+        raise FileProblem(path, f"{path} could not be read: {_one_line(error)}") from None
+
+
+# --- finding the table --------------------------------------------------------------------
+
+Cells = list[list[Any]]
+
+
+def _worksheet_names(workbook: python_calamine.CalamineWorkbook) -> tuple[list[str], list[str]]:
+    """Visible and hidden worksheet names, in workbook order (chart sheets left out)."""
+    visible: list[str] = []
+    hidden: list[str] = []
+    for metadata in workbook.sheets_metadata:
+        if metadata.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue
+        if metadata.visible == python_calamine.SheetVisibleEnum.Visible:
+            visible.append(metadata.name)
+        else:
+            hidden.append(metadata.name)
+    return visible, hidden
+
+
+def _header_in(cells: Cells, overrides: Mapping[str, str]) -> tuple[int, HeaderMap] | None:
+    for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
+        header_map = map_headers(row, overrides)
+        if header_map.has_table():
+            return index, header_map
+    return None
+
+
+def _find_table(
+    path: Path,
+    workbook: python_calamine.CalamineWorkbook,
+    sheet: str | None,
+    overrides: Mapping[str, str],
+) -> tuple[str, Cells, int, HeaderMap]:
+    visible, hidden = _worksheet_names(workbook)
+    if sheet is not None:
+        if sheet not in visible + hidden:
+            names = ", ".join(repr(name) for name in visible + hidden) or "none"
+            raise FileProblem(
+                path, f"{path} has no worksheet named {sheet!r}; its worksheets are: {names}"
+            )
+        candidates = [sheet]
+    else:
+        # A hidden sheet is only used when no visible one holds a tracker.
+        candidates = visible + hidden
+    for name in candidates:
+        worksheet = workbook.get_sheet_by_name(name)
+        found = _header_in(
+            worksheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS), overrides
+        )
+        if found is not None:
+            header_index, header_map = found
+            return name, worksheet.to_python(skip_empty_area=False), header_index, header_map
+    where = f"sheet {sheet!r} of {path}" if sheet is not None else str(path)
+    raise FileProblem(
+        path,
+        f"no tracker table found in {where} (looked for a header with Company and Interview "
+        f"Date in the first {HEADER_SEARCH_ROWS} rows of each sheet)",
+    )
+
+
+# --- Excel error values -------------------------------------------------------------------
+
+# calamine reads an error cell (#REF!, #N/A) as an empty string; a date column needs to tell
+# "empty" from "broken formula", so error cells are found in the sheet XML. Only the bytes
+# are scanned when the sheet has any (t="e" is rare), and only error cells are parsed.
+_ERROR_MARKER = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_ERROR_CELL = re.compile(
+    rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?\bt\s*=\s*["']e["'][^>]*)>(?P<body>.*?)</(?:\w+:)?c>""",
+    re.DOTALL,
+)
+_CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d{1,7})["']""")
+_CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_CHUNK = 4 * 1024 * 1024
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + (letter - ord("A") + 1)
+    return index
+
+
+def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
+    """(0-based row, 0-based column, error text) of every error cell in a worksheet XML."""
+    pending = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        buffer = pending + chunk
+        # Keep an unfinished cell for the next round: cut at the last cell start.
+        cut = max(buffer.rfind(b"<c "), buffer.rfind(b":c "), 0) if chunk else len(buffer)
+        if _ERROR_MARKER.search(buffer, 0, cut):
+            for match in _ERROR_CELL.finditer(buffer, 0, cut):
+                reference = _CELL_REF.search(match["attrs"])
+                if reference is None:
+                    continue  # a cell without a reference cannot be placed; rare in practice
+                value = _CELL_VALUE.search(match["body"])
+                text = value[1].decode("utf-8", "replace") if value else "#VALUE!"
+                yield int(reference[2]) - 1, _column_index(reference[1]) - 1, text
+        pending = buffer[cut:]
+        if not chunk:
+            return
+
+
+def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[int, int], str]:
+    part = package.sheet_parts.get(sheet_name)
+    if part is None:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
+            return {(row, column): text for row, column, text in _scan_errors(stream)}
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+        raise FileProblem(path, f"{path} is damaged: {_one_line(error)}") from None
+
+
+# --- the rows -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FieldReader:
+    field: str
+    header: str
+    index: int  # 0-based column
+    read: Callable[[object], object]
+    # Excel error values matter in date and yes/no columns (a broken formula); in text
+    # columns they read as empty.
+    sees_errors: bool
+
+
+def _text_reader(value: object) -> object:
+    return clean_text(value)
+
+
+def _email_reader(value: object) -> object:
+    return find_email(value)
+
+
+def _phone_reader(value: object) -> object:
+    found = find_phone(value)
+    return found if found is not None else phone_text(value)
+
+
+def _combined_phone_reader(value: object) -> object:
+    return find_phone(value)
+
+
+def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
+    def read_date(value: object) -> object:
+        return parse_date(value, date_order=date_order, date1904=date1904)
+
+    readers: list[_FieldReader] = []
+    combined = header_map.combined_contact
+    for field_name, (header, column) in header_map.fields.items():
+        read: Callable[[object], object]
+        if field_name in DATE_FIELDS:
+            read = read_date
+        elif field_name in YES_NO_FIELDS:
+            read = parse_yes_no
+        elif field_name == "contact_email":
+            read = _email_reader
+        elif field_name == "contact_phone":
+            read = _combined_phone_reader if (header, column) == combined else _phone_reader
+        else:
+            read = _text_reader
+        sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
+        readers.append(_FieldReader(field_name, header, column - 1, read, sees_errors))
+    return readers
+
+
+def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
+    if value is None or value == "":
+        return None
+    if name == FOLLOW_UP_DUE:
+        try:
+            return parse_date(value, date1904=date1904)
+        except Unreadable:
+            return clean_text(value)
+    if isinstance(value, str):
+        return value
+    return clean_text(value)
+
+
+def _build_tracker(
+    path: Path,
+    sheet_name: str,
+    cells: Cells,
+    header_index: int,
+    header_map: HeaderMap,
+    *,
+    date1904: bool,
+    date_order: str,
+    error_cells: Mapping[tuple[int, int], str],
+) -> Tracker:
+    readers = _field_readers(header_map, date1904, date_order)
+    headers = tuple((reader.field, reader.header) for reader in readers)
+    input_indexes = sorted({reader.index for reader in readers})
+    owned = [(name, column - 1) for name, column in header_map.owned.items()]
+    error_columns = {reader.index for reader in readers if reader.sees_errors}
+    errors_by_row: dict[int, dict[int, str]] = {}
+    for (row_index, column_index), text in error_cells.items():
+        if row_index > header_index and column_index in error_columns:
+            errors_by_row.setdefault(row_index, {})[column_index] = text
+
+    rows: list[TrackerRow] = []
+    owned_values: dict[int, dict[str, str | date | None]] = {}
+    width = max((len(row) for row in cells), default=0)
+    last_column = header_map.last_column
+    for row_index in range(header_index + 1, len(cells)):
+        cells_of_row = cells[row_index]
+        # Track the last used column cheaply: only cells right of the best so far are looked at.
+        for index in range(min(len(cells_of_row), width) - 1, last_column - 1, -1):
+            if cells_of_row[index] != "" and cells_of_row[index] is not None:
+                last_column = index + 1
+                break
+        row_errors = errors_by_row.get(row_index)
+        if row_errors is not None:
+            cells_of_row = list(cells_of_row)
+            for column_index, text in row_errors.items():
+                cells_of_row[column_index] = ExcelError(text)
+        if all(
+            index >= len(cells_of_row)
+            or (
+                is_placeholder(cells_of_row[index])
+                and not isinstance(cells_of_row[index], ExcelError)
+            )
+            for index in input_indexes
+        ):
+            continue  # a blank or pre-formatted placeholder row
+        excel_row = row_index + 1
+        values: dict[str, Any] = {}
+        problems: list[RowProblem] = []
+        for reader in readers:
+            value = cells_of_row[reader.index] if reader.index < len(cells_of_row) else ""
+            try:
+                values[reader.field] = reader.read(value)
+            except Unreadable as problem:
+                values[reader.field] = None
+                problems.append(
+                    RowProblem(excel_row, reader.header, problem.code, problem.message, "error")
+                )
+        rows.append(TrackerRow(row=excel_row, problems=tuple(problems), headers=headers, **values))
+        owned_values[excel_row] = {
+            name: _owned_value(
+                name, cells_of_row[index] if index < len(cells_of_row) else None, date1904
+            )
+            for name, index in owned
+        }
+
+    warnings = tuple(
+        RowProblem(header_index + 1, header, "duplicate-column", message, "warning")
+        for _column, header, message in header_map.warnings
+    )
+    return Tracker(
+        path=path,
+        sheet_name=sheet_name,
+        header_row=header_index + 1,
+        columns=dict(header_map.fields),
+        owned_columns=dict(header_map.owned),
+        last_column=last_column,
+        date1904=date1904,
+        rows=tuple(rows),
+        owned_values=owned_values,
+        warnings=warnings,
+    )
