@@ -1,0 +1,184 @@
+"""What a run or a check prints: tables for people, one JSON document for programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+
+import click
+
+from batch.model import Status
+from batch.runner import CellChange, OwnedValue, TrackerResult
+
+SUMMARY_ORDER: tuple[tuple[Status, str], ...] = (
+    (Status.DUE, "due today"),
+    (Status.OVERDUE, "overdue"),
+    (Status.UPCOMING, "upcoming"),
+    (Status.WAITING, "waiting"),
+    (Status.MOVE_ON, "move on"),
+    (Status.CLOSED, "closed"),
+    (Status.NEEDS_ATTENTION, "needs attention"),
+    (Status.NO_INTERVIEW, "no interview"),
+)
+
+
+def short_date(value: date | None) -> str:
+    return value.strftime("%a %d %b %Y") if value else ""
+
+
+def summary_line(result: TrackerResult) -> str:
+    counts = [f"{result.count(status)} {label}" for status, label in SUMMARY_ORDER]
+    return ", ".join(counts)
+
+
+def print_run(results: Sequence[TrackerResult], *, dry_run: bool) -> None:
+    for result in results:
+        if result.error is not None:
+            click.echo(f"followup: {result.error}", err=True)
+            continue
+        click.echo(f"{result.path}: {len(result.rows)} rows on {short_date(result.today)}")
+        if dry_run:
+            _print_decisions(result)
+            _print_changes(result.changes)
+        click.echo(f"  {summary_line(result)}")
+        if not dry_run:
+            click.echo(f"  {_workbook_line(result)}")
+            if result.drafts_folder is not None:
+                click.echo(f"  {result.drafts_written} drafts written to {result.drafts_folder}")
+            if result.review_page is not None:
+                click.echo(f"  review page: {result.review_page}")
+        for note in result.notes:
+            click.echo(f"  {note}")
+        problems = sum(1 for r in result.rows if any(p.severity == "error" for p in r.problems))
+        if problems:
+            click.echo(f"  {problems} rows need attention: see the Follow-up Problems column")
+
+
+def _workbook_line(result: TrackerResult) -> str:
+    if not result.written:
+        return "no changes to the workbook"
+    where = f"; previous version kept in {result.backup}" if result.backup else ""
+    return f"{len(result.changes)} cells updated{where}"
+
+
+def _print_decisions(result: TrackerResult) -> None:
+    headers = ("Row", "Company", "Status", "Step", "Due", "Reason")
+    table = [
+        (
+            str(r.row.row),
+            _clip(r.row.company or "", 24),
+            r.decision.status.value,
+            r.decision.step.value if r.decision.step else "",
+            short_date(r.decision.due),
+            r.decision.reason,
+        )
+        for r in result.rows
+    ]
+    _print_table(headers, table)
+
+
+def _print_changes(changes: Sequence[CellChange]) -> None:
+    if not changes:
+        click.echo("  no changes")
+        return
+    click.echo(f"  {len(changes)} cells would change:")
+    for change in changes:
+        click.echo(
+            f"    row {change.row}, {change.column}: {_show(change.old)} -> {_show(change.new)}"
+        )
+
+
+def _show(value: OwnedValue) -> str:
+    if value is None:
+        return "(empty)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return repr(_clip(value, 80))
+
+
+def print_check(results: Sequence[TrackerResult]) -> None:
+    for result in results:
+        if result.error is not None:
+            click.echo(f"followup: {result.error}", err=True)
+            continue
+        tracker = result.tracker
+        assert tracker is not None
+        click.echo(
+            f"{result.path}: sheet {tracker.sheet_name!r}, header on row {tracker.header_row}, "
+            f"{len(result.rows)} rows"
+        )
+        mapped = ", ".join(f"{header} -> {name}" for name, (header, _) in tracker.columns.items())
+        click.echo(f"  columns: {mapped}")
+        problems = [
+            (str(p.row), p.column, p.severity, p.code, p.message)
+            for r in result.rows
+            for p in r.problems
+        ]
+        problems += [
+            (str(p.row), p.column, p.severity, p.code, p.message) for p in tracker.warnings
+        ]
+        if problems:
+            _print_table(("Row", "Column", "Severity", "Code", "Problem"), problems)
+        else:
+            click.echo("  no problems")
+
+
+def as_json(results: Sequence[TrackerResult]) -> str:
+    document = {"trackers": [_tracker_json(result) for result in results]}
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _tracker_json(result: TrackerResult) -> dict[str, object]:
+    if result.error is not None:
+        return {"file": str(result.path), "error": result.error}
+    return {
+        "file": str(result.path),
+        "today": result.today.isoformat() if result.today else None,
+        "sheet": result.tracker.sheet_name if result.tracker else None,
+        "written": result.written,
+        "changes": len(result.changes),
+        "summary": {status.value: result.count(status) for status, _ in SUMMARY_ORDER},
+        "notes": result.notes,
+        "rows": [
+            {
+                "row": r.row.row,
+                "company": r.row.company,
+                "candidate": r.row.candidate,
+                "status": r.decision.status.value,
+                "step": r.decision.step.value if r.decision.step else None,
+                "due": r.decision.due.isoformat() if r.decision.due else None,
+                "reason": r.decision.reason,
+                "draft": list(r.drafts),
+                "problems": [
+                    {
+                        "column": p.column,
+                        "code": p.code,
+                        "severity": p.severity,
+                        "message": p.message,
+                    }
+                    for p in r.problems
+                ],
+            }
+            for r in result.rows
+        ],
+    }
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row[:-1]):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        head = "  ".join(f"{c:<{w}}" for c, w in zip(cells[:-1], widths[:-1], strict=True))
+        return f"  {head}  {cells[-1]}"
+
+    click.echo(line(headers))
+    for row in rows:
+        click.echo(line(row))

@@ -1,0 +1,360 @@
+"""The daily batch for one or more trackers: read -> decide -> write back + drafts -> result.
+
+This module wires the stages together and knows nothing about the terminal; the CLI prints
+what it returns. Each tracker is processed on its own, so one bad file does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from batch.config import Config, load_config
+from batch.model import (
+    OWNED_COLUMNS,
+    Decision,
+    FileProblem,
+    RowProblem,
+    Sender,
+    Status,
+    Tracker,
+    TrackerRow,
+)
+from batch.policy import today_in
+from batch.rules import decide
+from batch.tracker import read_tracker
+
+if TYPE_CHECKING:
+    from batch.drafts import RenderedDraft, RowDraftFiles
+    from batch.review import ReviewEntry
+
+OwnedValue = str | date | None
+# Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
+Progress = Callable[[Sequence[TrackerRow], str], Iterable[TrackerRow]]
+
+# Rows whose step gets drafts today (SPEC section 5).
+DRAFTED_STATUSES = frozenset({Status.DUE, Status.OVERDUE})
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    today: date | None = None
+    drafts_dir: Path | None = None
+    config_path: Path | None = None
+    dry_run: bool = False
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One owned cell whose value this run changes (for --dry-run's old -> new listing)."""
+
+    row: int
+    column: str
+    old: OwnedValue
+    new: OwnedValue
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row: TrackerRow
+    decision: Decision
+    problems: tuple[RowProblem, ...]
+    drafts: tuple[str, ...] = ()  # paths relative to the tracker's folder
+
+
+@dataclass
+class TrackerResult:
+    """What happened to one tracker. `error` set means nothing was written for it (exit 2)."""
+
+    path: Path
+    today: date | None = None
+    error: str | None = None
+    tracker: Tracker | None = None
+    rows: list[RowResult] = field(default_factory=list)
+    changes: list[CellChange] = field(default_factory=list)
+    written: bool = False
+    backup: Path | None = None
+    drafts_written: int = 0
+    drafts_folder: Path | None = None
+    review_page: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_row_errors(self) -> bool:
+        return any(p.severity == "error" for r in self.rows for p in r.problems)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.rows if r.decision.status is status)
+
+
+def exit_code(results: Iterable[TrackerResult]) -> int:
+    """SPEC section 2: 2 when a tracker could not be processed, 1 when rows have problems."""
+    code = 0
+    for result in results:
+        if result.error is not None:
+            code = 2
+        elif result.has_row_errors:
+            code = max(code, 1)
+    return code
+
+
+def owned_cell_values(result: RowResult) -> dict[str, OwnedValue]:
+    """The six owned cells of one row, as SPEC section 3 describes them."""
+    decision = result.decision
+    return {
+        "Follow-up Status": decision.status.value,
+        "Follow-up Step": decision.step.value if decision.step else None,
+        "Follow-up Due": decision.due,
+        "Follow-up Reason": decision.reason or None,
+        "Follow-up Draft": "; ".join(result.drafts) or None,
+        "Follow-up Problems": problems_text(result.problems),
+    }
+
+
+def problems_text(problems: Sequence[RowProblem]) -> str | None:
+    """One cell's worth of problems, each naming its column in the user's words."""
+    parts: list[str] = []
+    for problem in problems:
+        text = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        if text not in parts:
+            parts.append(text)
+    return "; ".join(parts) or None
+
+
+def owned_column_positions(tracker: Tracker) -> dict[str, int]:
+    """Where each owned column is: found by name, else appended right of the used range."""
+    positions = dict(tracker.owned_columns)
+    next_free = max([tracker.last_column, *positions.values()]) + 1
+    for name in OWNED_COLUMNS:
+        if name not in positions:
+            positions[name] = next_free
+            next_free += 1
+    return positions
+
+
+def plan_changes(tracker: Tracker, rows: Sequence[RowResult]) -> list[CellChange]:
+    """Every owned cell whose value differs from what the sheet holds now, headers included."""
+    changes: list[CellChange] = [
+        CellChange(tracker.header_row, name, None, name)
+        for name in OWNED_COLUMNS
+        if name not in tracker.owned_columns
+    ]
+    for result in rows:
+        current = tracker.owned_values.get(result.row.row, {})
+        for name, new in owned_cell_values(result).items():
+            old = current.get(name)
+            if _normalised(old) != _normalised(new):
+                changes.append(CellChange(result.row.row, name, old, new))
+    return changes
+
+
+def _normalised(value: OwnedValue) -> OwnedValue:
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def decide_rows(
+    tracker: Tracker, today: date, config: Config, progress: Progress | None = None
+) -> list[tuple[TrackerRow, Decision]]:
+    rows: Iterable[TrackerRow] = tracker.rows
+    if progress is not None:
+        rows = progress(tracker.rows, f"Deciding {tracker.path.name}")
+    return [(row, decide(row, today, config.policy)) for row in rows]
+
+
+def sender_for(row: TrackerRow, config: Config) -> Sender:
+    """The row's Candidate signs the draft; `[sender]` in the config fills the rest."""
+    if row.candidate:
+        if config.sender.name == row.candidate:
+            return config.sender
+        return Sender(name=row.candidate)
+    return config.sender
+
+
+def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
+    if options.drafts_dir is not None:
+        return options.drafts_dir
+    return path.parent / config.drafts_folder
+
+
+def _load(path: Path, options: RunOptions) -> tuple[Config, Tracker, date]:
+    """Config, tracker and run date for one tracker; FileProblem stops just this tracker."""
+    config = load_config(options.config_path, path)
+    try:
+        today = options.today or today_in(config.policy)
+    except ValueError as error:
+        raise FileProblem(config.path or path, str(error)) from None
+    tracker = read_tracker(
+        path,
+        sheet=options.sheet,
+        column_overrides=config.columns,
+        date_order=config.policy.date_order,
+    )
+    return config, tracker, today
+
+
+def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerResult]:
+    """Read and validate each tracker, deciding rows only to list their problems."""
+    results = []
+    for path in paths:
+        result = TrackerResult(path)
+        try:
+            config, tracker, today = _load(path, options)
+        except FileProblem as problem:
+            result.error = str(problem)
+        else:
+            result.tracker, result.today = tracker, today
+            result.rows = [
+                RowResult(row, decision, (*row.problems, *decision.problems))
+                for row, decision in decide_rows(tracker, today, config)
+            ]
+        results.append(result)
+    return results
+
+
+def run_trackers(
+    paths: Sequence[Path], options: RunOptions, progress: Progress | None = None
+) -> list[TrackerResult]:
+    """The daily batch over several trackers, each on its own; one review page per folder.
+
+    Trackers that share a drafts folder (a coach's clients with `--drafts DIR`) share one
+    review page and one calendar file for the run date.
+    """
+    from batch.ics import CalendarEntry, write_calendar
+    from batch.review import write_review_page
+
+    results: list[TrackerResult] = []
+    pages: dict[Path, tuple[date, Path | None, list[ReviewEntry], list[TrackerResult]]] = {}
+    for path in paths:
+        result = TrackerResult(path)
+        results.append(result)
+        try:
+            entries, folder, templates = _run_one(path, options, result, progress)
+        except FileProblem as problem:
+            result.error = str(problem)
+            continue
+        if options.dry_run:
+            continue
+        assert result.today is not None
+        day_folder = folder / result.today.isoformat()
+        _, _, page_entries, page_results = pages.setdefault(
+            day_folder, (result.today, templates, [], [])
+        )
+        page_entries.extend(entries)
+        page_results.append(result)
+    for day_folder, (today, templates, entries, page_results) in pages.items():
+        try:
+            page = write_review_page(entries, day_folder / "review.html", today, templates)
+            calendar = [CalendarEntry(e.tracker, e.row, e.decision) for e in entries]
+            write_calendar(calendar, day_folder / "followups.ics", today)
+        except FileProblem as problem:
+            for result in page_results:
+                result.notes.append(f"review page not written: {problem}")
+            continue
+        for result in page_results:
+            result.review_page = page.path
+    return results
+
+
+def _run_one(
+    path: Path, options: RunOptions, result: TrackerResult, progress: Progress | None
+) -> tuple[list[ReviewEntry], Path, Path | None]:
+    """Read, decide, draft and write back one tracker, filling `result` as it goes."""
+    from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
+    from batch.review import ReviewEntry
+    from batch.safe_save import check_not_open, run_lock, save_edits
+    from batch.xlsx_writer import CellEdit
+
+    config, tracker, today = _load(path, options)
+    result.tracker, result.today = tracker, today
+    decided = decide_rows(tracker, today, config, progress)
+    settings = DraftSettings(
+        ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
+        voicemail_scripts=config.policy.voicemail_scripts,
+        templates_dir=config.templates,
+    )
+    rendered = render_drafts(
+        (
+            DraftRequest(path, row, decision, sender_for(row, config))
+            for row, decision in decided
+            if decision.status in DRAFTED_STATUSES
+        ),
+        settings,
+    )
+    drafts_by_row = {draft.row: draft for draft in rendered}
+    folder = drafts_root(path, config, options)
+    if options.dry_run:
+        _collect_rows(result, decided, drafts_by_row, {})
+        result.changes = plan_changes(tracker, result.rows)
+        return [], folder, config.templates
+
+    # Nothing is written for a tracker that Excel or LibreOffice has open, drafts included.
+    check_not_open(path)
+    with run_lock(path):
+        written = write_drafts(rendered, folder, today) if rendered else None
+        files_by_row = {
+            row: files
+            for row in drafts_by_row
+            if written is not None and (files := written.for_row(path, row)) is not None
+        }
+        _collect_rows(result, decided, drafts_by_row, files_by_row)
+        result.drafts_written = len(files_by_row)
+        result.drafts_folder = folder / today.isoformat()
+        result.changes = plan_changes(tracker, result.rows)
+        if result.changes:
+            positions = owned_column_positions(tracker)
+            edits = [
+                CellEdit(change.row, positions[change.column], change.new)
+                for change in result.changes
+            ]
+            result.backup = save_edits(path, tracker.sheet_name, edits)
+            result.written = result.backup is not None
+    entries = [
+        ReviewEntry(
+            path,
+            row_result.row,
+            row_result.decision,
+            drafts_by_row.get(row_result.row.row),
+            files_by_row.get(row_result.row.row),
+        )
+        for row_result in result.rows
+    ]
+    return entries, folder, config.templates
+
+
+def _collect_rows(
+    result: TrackerResult,
+    decided: Sequence[tuple[TrackerRow, Decision]],
+    drafts_by_row: Mapping[int, RenderedDraft],
+    files_by_row: Mapping[int, RowDraftFiles],
+) -> None:
+    folder = result.path.parent
+    for row, decision in decided:
+        problems = [*row.problems, *decision.problems]
+        draft = drafts_by_row.get(row.row)
+        if draft is not None:
+            problems.extend(draft.problems)
+        files = files_by_row.get(row.row)
+        paths: tuple[str, ...] = ()
+        if files is not None:
+            paths = tuple(
+                _relative(file.path, folder)
+                for file in (files.email, files.script)
+                if file is not None
+            )
+            result.notes.extend(files.notes)
+        result.rows.append(RowResult(row, decision, tuple(dict.fromkeys(problems)), paths))
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """A draft's path as the Follow-up Draft column shows it: relative to the tracker."""
+    try:
+        return Path(os.path.relpath(path, folder)).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
