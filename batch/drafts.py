@@ -214,9 +214,16 @@ class DraftTemplates:
             # into the paragraph break around it (trim_blocks would glue paragraphs together).
             lstrip_blocks=True,
         )
+        self.templates_dir = templates_dir
         self.environment.filters["join_and"] = join_and
         self.environment.filters["long_date"] = long_date
         self._compiled: dict[str, jinja2.Template] = {}
+
+    def _source_path(self, name: str) -> Path:
+        """The file a template name is read from: the user's folder first, then the built-in."""
+        if self.templates_dir is not None and (self.templates_dir / name).exists():
+            return self.templates_dir / name
+        return _BUILTIN_TEMPLATES / name
 
     def get(self, name: str, variables: Sequence[str] = TEMPLATE_VARIABLES) -> jinja2.Template:
         """The compiled template; unknown variable names are errors even in unused branches."""
@@ -230,6 +237,14 @@ class DraftTemplates:
             raise DraftTemplateError(where, f"line {error.lineno}: {error.message}") from None
         except jinja2.TemplateNotFound:
             raise DraftTemplateError(name, "template not found") from None
+        except UnicodeDecodeError:
+            raise DraftTemplateError(
+                self._source_path(name), "not UTF-8 text; save the template as UTF-8"
+            ) from None
+        except OSError as error:
+            raise DraftTemplateError(
+                self._source_path(name), error.strerror or str(error)
+            ) from None
         filename = template.filename or name
         assert self.environment.loader is not None
         source = self.environment.loader.get_source(self.environment, name)[0]
@@ -619,6 +634,15 @@ class RowDraftFiles:
         """The file for the Follow-up Draft column: the email written in this run."""
         return self.email.path
 
+    def draft_cell(self) -> str:
+        """The Follow-up Draft cell: the draft's path relative to the tracker's folder."""
+        tracker_folder = os.path.dirname(os.path.abspath(self.tracker))
+        try:
+            relative = os.path.relpath(os.path.abspath(self.draft_path), tracker_folder)
+        except ValueError:  # another drive on Windows: no relative path exists
+            return str(os.path.abspath(self.draft_path))
+        return Path(relative).as_posix()
+
 
 @dataclass(frozen=True)
 class DraftWriteResult:
@@ -651,14 +675,16 @@ def write_drafts(
     run_date: date,
     *,
     tz: tzinfo = UTC,
+    dry_run: bool = False,
 ) -> DraftWriteResult:
     """Write each draft's .eml (and .txt script) into `drafts_dir/<run date>/`, atomically.
 
     File names are unique within the run, stable across re-runs of the same day, and checked
     to stay inside `drafts_dir`. The manifest is saved even when a write fails half-way, so the
     files already written are known to be ours. `tz` is the zone of the Date header (09:00).
+    With `dry_run`, nothing is created or written: the result says what a real run would do.
     """
-    folder = DraftsFolder(drafts_dir)
+    folder = DraftsFolder(drafts_dir, dry_run=dry_run)
     day = run_date.isoformat()
     sent_at = draft_time(run_date, tz)
     results: list[RowDraftFiles] = []

@@ -77,11 +77,16 @@ def _file_hash(path: Path) -> str | None:
 class DraftsFolder:
     """One drafts folder and its manifest, for the length of one run (call `save()` at the end)."""
 
-    def __init__(self, root: Path) -> None:
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise FileProblem(root, f"cannot create the drafts folder ({error.strerror})") from None
+    def __init__(self, root: Path, dry_run: bool = False) -> None:
+        # dry_run: decide everything as for a real run, but create and write nothing
+        self.dry_run = dry_run
+        if not dry_run:
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise FileProblem(
+                    root, f"cannot create the drafts folder ({error.strerror})"
+                ) from None
         self.root = root
         self._real_root = root.resolve()
         self.manifest_path = root / MANIFEST_NAME
@@ -110,6 +115,8 @@ class DraftsFolder:
 
     def save(self) -> None:
         """Write the manifest (atomically), forgetting files that no longer exist."""
+        if self.dry_run:
+            return
         files = {
             name: entry
             for name, entry in sorted(self._files.items())
@@ -190,15 +197,16 @@ class DraftsFolder:
     def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
         """Write one draft file by the rules in the module docstring."""
         path = self.safe_path(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.safe_path(relative)  # the folder may have been created just now: check again
+        if not self.dry_run:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.safe_path(relative)  # the folder may have been created just now: check again
         current = _file_hash(path)
         digest = sha256_of(content)
         if current == digest:
             self._record(relative, content, owner, base, "draft")
             return WriteOutcome(path, relative, "unchanged")
         if current is None or self._ours(relative, path):
-            atomic_write(path, content)
+            self._replace(path, content)
             self._record(relative, content, owner, base, "draft")
             return WriteOutcome(path, relative, "written" if current is None else "updated")
         # Someone edited our draft (or the file is not ours): keep it, put ours beside it.
@@ -214,18 +222,11 @@ class DraftsFolder:
                 self._record(beside, content, owner, base, "new-version")
                 return WriteOutcome(beside_path, beside, "unchanged", kept=path)
             if beside_hash is None or self._ours(beside, beside_path):
-                atomic_write(beside_path, content)
+                self._replace(beside_path, content)
                 self._record(beside, content, owner, base, "new-version")
                 return WriteOutcome(beside_path, beside, "kept-edited", kept=path)
             number += 1
 
-    def write_plain(self, relative: str, content: bytes) -> WriteOutcome:
-        """Write a file the tool regenerates every run (review page, calendar): atomically, and
-        only when its content changed."""
-        path = self.safe_path(relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if _file_hash(path) == sha256_of(content):
-            return WriteOutcome(path, relative, "unchanged")
-        existed = path.exists()
-        atomic_write(path, content)
-        return WriteOutcome(path, relative, "updated" if existed else "written")
+    def _replace(self, path: Path, content: bytes) -> None:
+        if not self.dry_run:
+            atomic_write(path, content)

@@ -394,3 +394,10 @@ def test_rendering_does_not_touch_the_disk(tmp_path: Path) -> None:
     request = replace(make_request(), tracker=tmp_path / "tracker.xlsx")
     render_drafts([request])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_template_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "reminder.email.j2").write_bytes(b"Gr\xfc\xdfe {{ company }}\n")
+    request = make_request(decision=make_decision(step=Step.REMINDER))
+    with pytest.raises(DraftTemplateError, match=r"reminder\.email\.j2: not UTF-8"):
+        render_drafts([request], DraftSettings(templates_dir=tmp_path))

@@ -261,3 +261,34 @@ def test_manifest_forgets_deleted_files(tmp_path: Path) -> None:
     folder.save()
     manifest = json.loads((drafts / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert list(manifest["files"]) == ["2026-11-23/alex-morgan-acme-corp-check-in.eml"]
+
+
+def test_dry_run_writes_nothing_and_predicts_the_real_run(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    request = make_request(tracker=tmp_path / "t.xlsx")
+    planned = write_drafts(render_drafts([request]), drafts, RUN_DATE, dry_run=True)
+    assert not drafts.exists()
+    assert planned.rows[0].email.action == "written"
+    real = _write([request], drafts)
+    assert [f.email.path for f in real.rows] == [f.email.path for f in planned.rows]
+    # after an edit, a dry run says the edit would be kept, and changes nothing
+    real.rows[0].email.path.write_text("edited", encoding="utf-8")
+    before = _files(drafts)
+    again = write_drafts(
+        render_drafts([replace(request, row=make_row(key_points="new"))]),
+        drafts,
+        RUN_DATE,
+        dry_run=True,
+    )
+    assert again.rows[0].email.action == "kept-edited"
+    assert again.rows[0].notes and _files(drafts) == before
+
+
+def test_draft_cell_is_relative_to_the_tracker(tmp_path: Path) -> None:
+    tracker = tmp_path / "client" / "tracker.xlsx"
+    result = _write([make_request(tracker=tracker)], tmp_path / "client" / "drafts")
+    assert result.rows[0].draft_cell() == "drafts/2026-11-23/alex-morgan-acme-corp-check-in.eml"
+    elsewhere = _write([make_request(tracker=tracker)], tmp_path / "shared-drafts")
+    assert elsewhere.rows[0].draft_cell() == (
+        "../shared-drafts/2026-11-23/alex-morgan-acme-corp-check-in.eml"
+    )
