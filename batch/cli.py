@@ -166,9 +166,8 @@ def rules(config_path: Path | None) -> None:
     from batch.model import FileProblem
 
     try:
-        config = load_config(
-            config_path, Path.cwd() / "tracker.xlsx" if config_path is None else None
-        )
+        # Without --config: the followup.toml in the current folder, if there is one.
+        config = load_config(config_path, Path.cwd() / "followup.toml")
     except FileProblem as problem:
         click.echo(f"followup: {problem}", err=True)
         sys.exit(2)

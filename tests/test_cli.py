@@ -1,0 +1,236 @@
+"""The `followup` commands end to end, driven by click's CliRunner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date, datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from batch.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_tracker.xlsx"
+CORPUS = ROOT.parent / "shared" / "corpus" / "xlsx"
+DEMO_DAY = "2026-11-23"
+
+
+def invoke(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def tracker(tmp_path: Path) -> Path:
+    copy = tmp_path / "tracker.xlsx"
+    shutil.copyfile(SAMPLE, copy)
+    return copy
+
+
+def owned_columns(path: Path) -> dict[int, dict[str, object]]:
+    """Row number -> owned column header -> value, read back with openpyxl."""
+    sheet = openpyxl.load_workbook(path)["Interviews"]
+    headers = {
+        cell.column: cell.value
+        for cell in sheet[3]
+        if isinstance(cell.value, str) and cell.value.startswith("Follow-up")
+    }
+    return {
+        row: {name: sheet.cell(row, column).value for column, name in headers.items()}
+        for row in range(4, sheet.max_row + 1)
+    }
+
+
+def test_help_for_every_command() -> None:
+    for command in ("run", "check", "init", "rules"):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0
+        assert "Usage:" in result.output
+        assert len(result.output.splitlines()) > 3
+
+
+def test_help_does_not_import_pandas() -> None:
+    code = (
+        "import sys\nfrom batch.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('pandas' in sys.modules, 'jinja2' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "False False"
+
+
+def test_python_dash_m_batch_runs() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "batch", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "followup" in out.stdout or "Usage" in out.stdout
+
+
+def test_run_writes_owned_columns_drafts_review_and_calendar(tracker: Path) -> None:
+    result = invoke("run", tracker, "--today", DEMO_DAY)
+    # The sample has two rows that need attention on purpose: exit 1, everything else done.
+    assert result.exit_code == 1, result.output
+    assert "3 due today, 2 overdue" in result.output
+    assert "review page:" in result.output
+
+    values = owned_columns(tracker)
+    assert values[8]["Follow-up Status"] == "Overdue"
+    assert values[8]["Follow-up Step"] == "Check-in"
+    assert values[8]["Follow-up Due"] == datetime(2026, 11, 19)
+    assert "Thu 12 Nov" in str(values[8]["Follow-up Reason"])
+    draft = values[8]["Follow-up Draft"]
+    assert isinstance(draft, str) and draft.startswith("drafts/2026-11-23/")
+    assert values[16]["Follow-up Status"] == "Closed"
+    assert values[16]["Follow-up Draft"] is None
+    assert values[21]["Follow-up Status"] == "Needs attention"
+    assert "next Tuesday" in str(values[21]["Follow-up Problems"])
+
+    day = tracker.parent / "drafts" / DEMO_DAY
+    eml = tracker.parent / draft.split(";")[0]
+    message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+    assert message["X-Unsent"] == "1"
+    assert not message.defects
+    assert (day / "review.html").is_file()
+    assert b"BEGIN:VCALENDAR" in (day / "followups.ics").read_bytes()
+    assert list((tracker.parent / "followup-backups").iterdir())
+
+
+def test_second_run_same_day_changes_nothing(tracker: Path) -> None:
+    invoke("run", tracker, "--today", DEMO_DAY)
+    before = sha256(tracker)
+    drafts = {p: p.stat().st_mtime_ns for p in (tracker.parent / "drafts").rglob("*.eml")}
+    result = invoke("run", tracker, "--today", DEMO_DAY)
+    assert "no changes to the workbook" in result.output
+    assert sha256(tracker) == before
+    assert {p: p.stat().st_mtime_ns for p in drafts} == drafts
+
+
+def test_dry_run_writes_nothing_and_lists_cells(tracker: Path) -> None:
+    before = sha256(tracker)
+    result = invoke("run", tracker, "--today", DEMO_DAY, "--dry-run")
+    assert sha256(tracker) == before
+    assert not (tracker.parent / "drafts").exists()
+    assert "row 8, Follow-up Status: (empty) -> 'Overdue'" in result.output
+    assert "row 8, Follow-up Due: (empty) -> 2026-11-19" in result.output
+
+
+def test_json_summary(tracker: Path) -> None:
+    result = invoke("run", tracker, "--today", DEMO_DAY, "--dry-run", "--json")
+    document = json.loads(result.output)
+    rows = {r["row"]: r for r in document["trackers"][0]["rows"]}
+    assert rows[8]["status"] == "Overdue"
+    assert rows[8]["step"] == "Check-in"
+    assert rows[8]["due"] == "2026-11-19"
+    assert rows[21]["problems"][0]["code"]
+    for row in rows.values():
+        assert set(row) >= {"row", "company", "status", "step", "due", "reason", "problems"}
+
+
+def test_several_trackers_one_bad_does_not_stop_the_others(tmp_path: Path, tracker: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    drafts = tmp_path / "shared-drafts"
+    second = tmp_path / "client2.xlsx"
+    shutil.copyfile(SAMPLE, second)
+    result = CliRunner().invoke(
+        main,
+        ["run", str(bad), str(tracker), str(second), "--today", DEMO_DAY, "--drafts", str(drafts)],
+    )
+    assert result.exit_code == 2
+    assert "bad.xlsx" in result.output
+    assert "Traceback" not in result.output
+    assert owned_columns(tracker)[8]["Follow-up Status"] == "Overdue"
+    assert owned_columns(second)[8]["Follow-up Status"] == "Overdue"
+    page = (drafts / DEMO_DAY / "review.html").read_text(encoding="utf-8")
+    # One review page covers both trackers.
+    assert "tracker.xlsx" in page and "client2.xlsx" in page
+
+
+def test_tracker_open_in_excel_is_not_written(tracker: Path) -> None:
+    (tracker.parent / f"~${tracker.name}").write_bytes(b"owner")
+    before = sha256(tracker)
+    result = CliRunner().invoke(main, ["run", str(tracker), "--today", DEMO_DAY])
+    assert result.exit_code == 2
+    assert "close it" in result.output
+    assert sha256(tracker) == before
+    assert not (tracker.parent / "drafts").exists()
+
+
+def test_check_lists_problems(tracker: Path) -> None:
+    result = invoke("check", tracker, "--today", DEMO_DAY)
+    assert result.exit_code == 1
+    assert "header on row 3" in result.output
+    assert "next Tuesday" in result.output
+    as_json = json.loads(invoke("check", tracker, "--today", DEMO_DAY, "--json").output)
+    assert as_json["trackers"][0]["sheet"] == "Interviews"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
+)
+def test_check_on_workbooks_that_are_not_trackers(name: str) -> None:
+    result = CliRunner().invoke(main, ["check", str(CORPUS / name)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        f"followup: {CORPUS / name}: no tracker table found in {CORPUS / name} (looked for a "
+        "header with Company and Interview Date in the first 20 rows of each sheet)"
+    ]
+
+
+def test_init_creates_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "new.xlsx"
+    assert invoke("init", path).exit_code == 0
+    before = sha256(path)
+    result = CliRunner().invoke(main, ["init", str(path)])
+    assert result.exit_code == 2
+    assert sha256(path) == before
+    checked = invoke("check", path)
+    assert checked.exit_code == 0, checked.output
+
+
+def test_rules_shows_values_and_sources(tmp_path: Path) -> None:
+    config = tmp_path / "followup.toml"
+    config.write_text('[policy]\npreset = "patient"\ncheckin_after_days = 7\n')
+    output = invoke("rules", "--config", config).output
+    lines = {line.split()[0]: line for line in output.splitlines()}
+    assert (
+        "7" in lines["checkin_after_days"]
+        and "policy.checkin_after_days" in lines["checkin_after_days"]
+    )
+    assert "preset patient" in lines["hands_off_days"]
+
+
+def test_bad_config_is_exit_2_naming_the_key(tracker: Path) -> None:
+    (tracker.parent / "followup.toml").write_text("[policy]\ncheckin_after_dayz = 3\n")
+    result = CliRunner().invoke(main, ["run", str(tracker), "--today", DEMO_DAY])
+    assert result.exit_code == 2
+    assert "checkin_after_dayz" in result.output
+
+
+def test_bad_today_is_a_usage_error(tracker: Path) -> None:
+    result = CliRunner().invoke(main, ["run", str(tracker), "--today", "23/11/2026"])
+    assert result.exit_code == 2
+    assert "YYYY-MM-DD" in result.output
+
+
+def test_today_defaults_to_the_clock(tracker: Path) -> None:
+    result = invoke("run", tracker, "--dry-run", "--json")
+    document = json.loads(result.output)
+    today = date.fromisoformat(document["trackers"][0]["today"])
+    assert abs((today - date.today()).days) <= 1
