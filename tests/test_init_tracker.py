@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
 from pathlib import Path
 
@@ -18,11 +17,13 @@ from batch.init_tracker import (
     create_tracker,
 )
 from batch.model import DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
+from batch.tracker import read_tracker
 
 
-@pytest.fixture
-def tracker(tmp_path: Path) -> Path:
-    path = tmp_path / "tracker.xlsx"
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # One tracker for the module: no test changes it (writing one takes about half a second).
+    path = tmp_path_factory.mktemp("init") / "tracker.xlsx"
     create_tracker(path)
     return path
 
@@ -157,14 +158,9 @@ def test_readable_by_calamine(tracker: Path) -> None:
     assert all(value == "" for row in rows[1:] for value in row)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("batch.tracker") is None, reason="the tracker reader is not built yet"
-)
 def test_readable_by_the_tracker_reader(tracker: Path) -> None:
-    from batch.tracker import read_tracker
-
     result = read_tracker(tracker)
     assert result.header_row == 1
     assert result.rows == ()
     assert set(result.owned_columns) == set(OWNED_COLUMNS)
-    assert {field for field in result.columns} == set(INPUT_FIELDS)
+    assert set(result.columns) == set(INPUT_FIELDS)
