@@ -427,8 +427,8 @@ class _Renderer:
                 _warning(
                     row,
                     "unsafe-header",
-                    f"{column} has line breaks or other text that cannot go into an email "
-                    "header; it was left out of the draft's To line, so check it.",
+                    "has line breaks or other text that cannot go into an email header, "
+                    "so it was left out of the draft's To line: check it",
                     column,
                 )
             )
@@ -437,13 +437,16 @@ class _Renderer:
         role = _one_line(row.role or "")
         key_points = split_key_points(row.key_points)
         extra_info = (row.extra_info or "").strip()
-        if not key_points:
+        # The rules may have flagged the empty Key Points already (SPEC rule 2): say it once.
+        key_points_flagged = any(
+            p.column == row.header("key_points") for p in (*row.problems, *decision.problems)
+        )
+        if not key_points and not key_points_flagged:
             problems.append(
                 _warning(
                     row,
                     "generic-draft",
-                    f"{row.header('key_points')} is empty, so the {what} draft is generic; "
-                    "add what you discussed to personalise it.",
+                    f"empty, so the {what} draft is generic: add what you discussed",
                     row.header("key_points"),
                 )
             )
@@ -452,8 +455,7 @@ class _Renderer:
                 _warning(
                     row,
                     "generic-greeting",
-                    f"{row.header('contact_name')} is empty, so the {what} draft opens with "
-                    '"Hello,"; add the interviewer\'s name.',
+                    f'empty, so the {what} draft opens with "Hello,": add the interviewer\'s name',
                     row.header("contact_name"),
                 )
             )

@@ -57,6 +57,11 @@ def _problems(entry: ReviewEntry) -> list[RowProblem]:
     return list(dict.fromkeys(found))
 
 
+def _problem_text(problem: RowProblem) -> str:
+    """As the Follow-up Problems cell says it: the column in the user's words, then what."""
+    return f"{problem.column}: {problem.message}" if problem.column else problem.message
+
+
 def _link(target: Path | None, page: Path) -> dict[str, str] | None:
     """A link from the page to a draft file, relative so the folder can be moved or zipped."""
     if target is None:
@@ -99,7 +104,7 @@ def _draft_view(entry: ReviewEntry, page: Path, run_date: date) -> dict[str, Any
         "due": decision.due.isoformat() if decision.due else "",
         "days_late": days_late,
         "reason": decision.reason,
-        "problems": [p.message for p in _problems(entry)],
+        "problems": [_problem_text(p) for p in _problems(entry)],
         "to": to or "(no address: fill it in before sending)",
         "subject": draft.subject,
         "body": draft.body,
@@ -141,7 +146,7 @@ def build_review_context(
             "row": entry.row.row,
             "company": entry.row.company or "",
             "reason": entry.decision.reason,
-            "problems": [p.message for p in _problems(entry)],
+            "problems": [_problem_text(p) for p in _problems(entry)],
         }
         for entry in entries
         if entry.decision.status is Status.NEEDS_ATTENTION

@@ -26,7 +26,7 @@ from batch.drafts import (
     safe_slug,
     split_key_points,
 )
-from batch.model import FileProblem, Sender, Status, Step
+from batch.model import FileProblem, RowProblem, Sender, Status, Step
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -64,7 +64,9 @@ def _render_one(request_row_fields: dict[str, object], step: Step, settings: Dra
 
 
 def _golden_text(draft: RenderedDraft) -> str:
-    problems = "".join(f"{p.code}: {p.message}\n" for p in draft.problems) or "(none)\n"
+    problems = (
+        "".join(f"{p.code} [{p.column}]: {p.message}\n" for p in draft.problems) or "(none)\n"
+    )
     return (
         f"=== subject ===\n{draft.subject}\n"
         f"=== email ===\n{draft.body}"
@@ -401,3 +403,11 @@ def test_a_template_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     request = make_request(decision=make_decision(step=Step.REMINDER))
     with pytest.raises(DraftTemplateError, match=r"reminder\.email\.j2: not UTF-8"):
         render_drafts([request], DraftSettings(templates_dir=tmp_path))
+
+
+def test_empty_key_points_already_flagged_by_the_rules_are_not_flagged_twice() -> None:
+    flagged = RowProblem(7, "Key Points", "no-key-points", "empty", "warning")
+    decision = replace(make_decision(), problems=(flagged,))
+    (draft,) = render_drafts([make_request(row=make_row(key_points=None), decision=decision)])
+    assert "generic-draft" not in [p.code for p in draft.problems]
+    assert "I remain very interested in the role and in joining the team" in draft.body
