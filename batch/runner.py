@@ -339,6 +339,9 @@ def _collect_rows(
         problems = [*row.problems, *decision.problems]
         draft = drafts_by_row.get(row.row)
         if draft is not None:
+            # The draft's "generic draft" warning says more than the rules' "no key points".
+            if any(problem.code == "generic-draft" for problem in draft.problems):
+                problems = [p for p in problems if p.code != "no-key-points"]
             problems.extend(draft.problems)
         files = files_by_row.get(row.row)
         paths: tuple[str, ...] = ()
