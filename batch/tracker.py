@@ -300,7 +300,7 @@ def _find_table(
 # calamine reads an error cell (#REF!, #N/A) as an empty string; a date column needs to tell
 # "empty" from "broken formula", so error cells are found in the sheet XML. Only the bytes
 # are scanned when the sheet has any (t="e" is rare), and only error cells are parsed.
-_ERROR_MARKER = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_ERROR_MARKERS = (b't="e"', b"t='e'")
 _ERROR_CELL = re.compile(
     rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?\bt\s*=\s*["']e["'][^>]*)>(?P<body>.*?)</(?:\w+:)?c>""",
     re.DOTALL,
@@ -325,7 +325,7 @@ def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
         buffer = pending + chunk
         # Keep an unfinished cell for the next round: cut at the last cell start.
         cut = max(buffer.rfind(b"<c "), buffer.rfind(b":c "), 0) if chunk else len(buffer)
-        if _ERROR_MARKER.search(buffer, 0, cut):
+        if any(marker in buffer for marker in _ERROR_MARKERS):
             for match in _ERROR_CELL.finditer(buffer, 0, cut):
                 reference = _CELL_REF.search(match["attrs"])
                 if reference is None:
@@ -363,21 +363,28 @@ class _FieldReader:
     sees_errors: bool
 
 
-def _text_reader(value: object) -> object:
-    return clean_text(value)
-
-
-def _email_reader(value: object) -> object:
-    return find_email(value)
-
-
 def _phone_reader(value: object) -> object:
     found = find_phone(value)
     return found if found is not None else phone_text(value)
 
 
-def _combined_phone_reader(value: object) -> object:
-    return find_phone(value)
+def _remembering(read: Callable[[object], object]) -> Callable[[object], object]:
+    """`read`, remembering its result for each text seen (trackers repeat the same dates and
+    yes/no words on thousands of rows). Unreadable text is not remembered: it raises again."""
+    known: dict[str, object] = {}
+
+    def read_remembering(value: object) -> object:
+        if value.__class__ is not str:
+            return read(value)
+        text = str(value)
+        if text in known:
+            return known[text]
+        result = read(text)
+        if len(known) < 50_000:
+            known[text] = result
+        return result
+
+    return read_remembering
 
 
 def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
@@ -389,21 +396,23 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
     for field_name, (header, column) in header_map.fields.items():
         read: Callable[[object], object]
         if field_name in DATE_FIELDS:
-            read = read_date
+            read = _remembering(read_date)
         elif field_name in YES_NO_FIELDS:
-            read = parse_yes_no
+            read = _remembering(parse_yes_no)
         elif field_name == "contact_email":
-            read = _email_reader
+            read = find_email
         elif field_name == "contact_phone":
-            read = _combined_phone_reader if (header, column) == combined else _phone_reader
+            read = find_phone if (header, column) == combined else _phone_reader
         else:
-            read = _text_reader
+            read = clean_text
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
         readers.append(_FieldReader(field_name, header, column - 1, read, sees_errors))
     return readers
 
 
 def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
+    if isinstance(value, str) and name != FOLLOW_UP_DUE:
+        return value or None
     if value is None or value == "":
         return None
     if name == FOLLOW_UP_DUE:
@@ -411,8 +420,6 @@ def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
             return parse_date(value, date1904=date1904)
         except Unreadable:
             return clean_text(value)
-    if isinstance(value, str):
-        return value
     return clean_text(value)
 
 
@@ -439,12 +446,16 @@ def _build_tracker(
 
     rows: list[TrackerRow] = []
     owned_values: dict[int, dict[str, str | date | None]] = {}
-    width = max((len(row) for row in cells), default=0)
+    # Every row as wide as the widest, so the loop below needs no bounds checks.
+    width = max([len(row) for row in cells] + [header_map.last_column, 1])
+    fields = [(reader.field, reader.header, reader.index, reader.read) for reader in readers]
     last_column = header_map.last_column
     for row_index in range(header_index + 1, len(cells)):
         cells_of_row = cells[row_index]
+        if len(cells_of_row) < width:
+            cells_of_row = cells_of_row + [""] * (width - len(cells_of_row))
         # Track the last used column cheaply: only cells right of the best so far are looked at.
-        for index in range(min(len(cells_of_row), width) - 1, last_column - 1, -1):
+        for index in range(width - 1, last_column - 1, -1):
             if cells_of_row[index] != "" and cells_of_row[index] is not None:
                 last_column = index + 1
                 break
@@ -453,33 +464,28 @@ def _build_tracker(
             cells_of_row = list(cells_of_row)
             for column_index, text in row_errors.items():
                 cells_of_row[column_index] = ExcelError(text)
-        if all(
-            index >= len(cells_of_row)
-            or (
-                is_placeholder(cells_of_row[index])
-                and not isinstance(cells_of_row[index], ExcelError)
-            )
-            for index in input_indexes
-        ):
+        for index in input_indexes:
+            cell = cells_of_row[index]
+            if isinstance(cell, ExcelError) or not is_placeholder(cell):
+                break
+        else:
             continue  # a blank or pre-formatted placeholder row
         excel_row = row_index + 1
         values: dict[str, Any] = {}
         problems: list[RowProblem] = []
-        for reader in readers:
-            value = cells_of_row[reader.index] if reader.index < len(cells_of_row) else ""
+        for field_name, header, index, read in fields:
+            cell = cells_of_row[index]
+            if cell == "" and cell.__class__ is str:
+                continue  # empty: the field keeps its default, None
             try:
-                values[reader.field] = reader.read(value)
+                values[field_name] = read(cell)
             except Unreadable as problem:
-                values[reader.field] = None
                 problems.append(
-                    RowProblem(excel_row, reader.header, problem.code, problem.message, "error")
+                    RowProblem(excel_row, header, problem.code, problem.message, "error")
                 )
         rows.append(TrackerRow(row=excel_row, problems=tuple(problems), headers=headers, **values))
         owned_values[excel_row] = {
-            name: _owned_value(
-                name, cells_of_row[index] if index < len(cells_of_row) else None, date1904
-            )
-            for name, index in owned
+            name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned
         }
 
     warnings = tuple(

@@ -40,14 +40,16 @@ class ExcelError:
 
 # Characters that render as nothing: pre-formatted trackers and copy-paste from web pages
 # leave them in "empty" cells.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00a0"
-_INVISIBLE_TABLE = str.maketrans({ch: " " for ch in _INVISIBLE})
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Trimmed from both ends of a cell: every Unicode space (no-break spaces included) and the
+# invisible characters. One str.strip call: this runs for every cell of big trackers.
+_TRIM = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + _INVISIBLE
 
 _PLACEHOLDER_TEXT = frozenset({"n/a", "na", "-", "--", "---", "—", "–", "false", "none", "null"})
 
 
 def _visible_text(text: str) -> str:
-    return text.translate(_INVISIBLE_TABLE).strip()
+    return text.strip(_TRIM)
 
 
 def _is_nan(value: object) -> bool:
@@ -66,13 +68,12 @@ def is_placeholder(value: object) -> bool:
     values count too (they only matter as problems in date and yes/no columns, where the
     reader checks them first).
     """
-    if value is None or value is False:
-        return True
-    if isinstance(value, ExcelError):
-        return True
     if isinstance(value, str):
-        text = _visible_text(value)
-        return text == "" or text.casefold() in _PLACEHOLDER_TEXT
+        text = value.strip(_TRIM)
+        # The longest placeholder word is 5 characters; longer text is data.
+        return not text or (len(text) <= 5 and text.casefold() in _PLACEHOLDER_TEXT)
+    if value is None or value is False or isinstance(value, ExcelError):
+        return True
     if isinstance(value, float | datetime):
         return _is_nan(value)
     return False
@@ -87,10 +88,13 @@ def number_text(value: float | int) -> str:
 
 def clean_text(value: object) -> str | None:
     """A cell as trimmed text, or None when it is blank or a placeholder."""
+    if isinstance(value, str):
+        text = value.strip(_TRIM)
+        if not text or (len(text) <= 5 and text.casefold() in _PLACEHOLDER_TEXT):
+            return None
+        return text
     if is_placeholder(value):
         return None
-    if isinstance(value, str):
-        return _visible_text(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int | float):
@@ -301,6 +305,9 @@ def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False
     Nov 20, 2026, with an optional weekday in front and an optional time after.
     Raises Unreadable for anything else.
     """
+    # The common case first: a real date-time cell (NaT is the one that differs from itself).
+    if isinstance(value, date) and value == value and MIN_YEAR <= value.year <= MAX_YEAR:
+        return value.date() if isinstance(value, datetime) else value
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     if isinstance(value, ExcelError):
@@ -365,6 +372,13 @@ def parse_yes_no(value: object) -> bool | None:
 
 # --- contacts ------------------------------------------------------------------------------
 
+_EMAIL_LOCAL_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"
+)
+_EMAIL_DOMAIN = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,}"
+)
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
@@ -380,12 +394,20 @@ _PHONE = re.compile(
 
 def find_email(text: object) -> str | None:
     """The first email address in a cell, even inside other text ("Jane - jane@x.com")."""
-    if is_placeholder(text) or not isinstance(text, str):
+    if not isinstance(text, str):
         return None
-    match = _EMAIL.search(text)
-    if match is None:
-        return None
-    return match[0].strip(".")
+    # Look around each "@" rather than regex-searching from every position (linear time).
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > 0 and text[start - 1] in _EMAIL_LOCAL_CHARS:
+            start -= 1
+        local = text[start:at].lstrip(".")
+        domain = _EMAIL_DOMAIN.match(text, at + 1)
+        if local and domain is not None:
+            return f"{local}@{domain[0]}"
+        at = text.find("@", at + 1)
+    return None
 
 
 def find_phone(text: object) -> str | None:
@@ -394,7 +416,7 @@ def find_phone(text: object) -> str | None:
         return phone_text(text)
     if is_placeholder(text) or not isinstance(text, str):
         return None
-    without_emails = _EMAIL.sub(" ", _visible_text(text))
+    without_emails = _EMAIL.sub(" ", text) if "@" in text else text
     for match in _PHONE.finditer(without_emails):
         digits = sum(ch.isdigit() for ch in match["number"])
         if 7 <= digits <= 15:
