@@ -61,30 +61,22 @@ GIB = 1024**3
 DEFAULT_SIZES = (500, 10_000, 100_000)
 PHASES = ("read", "decide", "write-back", "drafts")
 
-# Which phase a stage function belongs to, by the module that defines it.
-PHASE_OF_MODULE = {
-    "batch.tracker": "read",
-    "batch.columns": "read",
-    "batch.values": "read",
-    "batch.config": "read",
-    "batch.rules": "decide",
-    "batch.policy": "decide",
-    "batch.xlsx_writer": "write-back",
-    "batch.safe_save": "write-back",
-    "batch.drafts": "drafts",
-    "batch.eml": "drafts",
-    "batch.review": "drafts",
-    "batch.ics": "drafts",
-    "batch.manifest": "drafts",
-}
-# The runner's own helpers, by name.
-PHASE_OF_RUNNER_FUNCTION = {
-    "decide_rows": "decide",
-    "plan_changes": "write-back",
-    "write_back": "write-back",
-    "write_drafts": "drafts",
-    "render_drafts": "drafts",
-}
+# The stage functions and their phase. They are wrapped where they are defined and where
+# `batch.runner` imported them, so calls through either name are timed; one that does not
+# exist (yet) is skipped and its phase shows "n/a".
+STAGES: tuple[tuple[str, str, str], ...] = (
+    ("batch.config", "load_config", "read"),
+    ("batch.tracker", "read_tracker", "read"),
+    ("batch.runner", "decide_rows", "decide"),
+    ("batch.rules", "decide", "decide"),
+    ("batch.runner", "plan_changes", "write-back"),
+    ("batch.safe_save", "save_edits", "write-back"),
+    ("batch.xlsx_writer", "write_edits", "write-back"),
+    ("batch.drafts", "render_drafts", "drafts"),
+    ("batch.drafts", "write_drafts", "drafts"),
+    ("batch.review", "write_review_page", "drafts"),
+    ("batch.ics", "write_calendar", "drafts"),
+)
 
 
 @dataclass
@@ -273,9 +265,14 @@ class PhaseClock:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.stages: dict[str, float] = {}
         self.depth = 0
 
-    def wrap(self, function: Callable[..., Any], phase: str) -> Callable[..., Any]:
+    def wrap(
+        self, function: Callable[..., Any], phase: str, label: str | None = None
+    ) -> Callable[..., Any]:
+        label = label or function.__name__
+
         def timed(*args: Any, **kwargs: Any) -> Any:
             if self.depth:
                 return function(*args, **kwargs)
@@ -287,43 +284,51 @@ class PhaseClock:
                 self.depth -= 1
                 elapsed = time.perf_counter() - start
                 self.seconds[phase] = self.seconds.get(phase, 0.0) + elapsed
+                self.stages[label] = self.stages.get(label, 0.0) + elapsed
 
         timed.__wrapped__ = function  # type: ignore[attr-defined]
         return timed
 
 
-def phase_of(name: str, value: object) -> str | None:
-    module = getattr(value, "__module__", None)
-    if not callable(value) or module is None:
-        return None
-    if module == "batch.runner":
-        return PHASE_OF_RUNNER_FUNCTION.get(name)
-    return PHASE_OF_MODULE.get(module)
+def wrap_stages(clock: PhaseClock) -> list[str]:
+    """Replace each stage function of STAGES by a timed one; return the ones found."""
+    import importlib
+
+    runner = importlib.import_module("batch.runner")
+    wrapped = []
+    for module_name, name, phase in STAGES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        original = getattr(module, name, None)
+        if original is None or not callable(original):
+            continue
+        timed = clock.wrap(original, phase, name)
+        setattr(module, name, timed)
+        if getattr(runner, name, None) is original:
+            setattr(runner, name, timed)
+        wrapped.append(f"{module_name}.{name}")
+    return wrapped
 
 
 def phases_child(tracker: Path, today: date, drafts: Path) -> None:
     """Run the pipeline in this process with its stage functions timed; print one JSON line."""
+    import inspect
+
     clock = PhaseClock()
     result: dict[str, Any] = {}
     start = time.perf_counter()
     import batch.runner as runner  # timed: it imports the stage modules
 
     result["import"] = time.perf_counter() - start
-    wrapped = []
-    for name, value in list(vars(runner).items()):
-        phase = phase_of(name, value)
-        if phase is not None and not isinstance(value, type):
-            setattr(runner, name, clock.wrap(value, phase))
-            wrapped.append(f"{name}:{phase}")
-    result["wrapped"] = wrapped
+    result["wrapped"] = wrap_stages(clock)
     start = time.perf_counter()
     if hasattr(runner, "run_trackers"):
         options = runner.RunOptions(today=today, drafts_dir=drafts)
-        try:
-            outcomes = runner.run_trackers([tracker], options, show_progress=False)
-        except TypeError:
-            outcomes = runner.run_trackers([tracker], options)
-        outcome = outcomes[0]
+        parameters = inspect.signature(runner.run_trackers).parameters
+        extra = {"show_progress": False} if "show_progress" in parameters else {}
+        outcome = runner.run_trackers([tracker], options, **extra)[0]
         result["error"] = outcome.error
         result["rows"] = len(outcome.rows)
         result["drafted_rows"] = sum(1 for r in outcome.rows if r.drafts)
@@ -333,6 +338,7 @@ def phases_child(tracker: Path, today: date, drafts: Path) -> None:
     result["total"] = time.perf_counter() - start
     for phase in PHASES:
         result[phase] = clock.seconds.get(phase)
+    result["stages"] = clock.stages
     print(json.dumps(result))
 
 
@@ -568,17 +574,25 @@ def check_targets(report: Report, requested: Sequence[int]) -> list[Check]:
     return checks
 
 
+def stage_line(phases: dict[str, Any]) -> str:
+    if phases.get("error"):
+        return f"error: {phases['error']}"
+    stages = phases.get("stages") or {}
+    timed = ", ".join(f"{name} {seconds(value)}" for name, value in stages.items())
+    return f"{timed}; whole pipeline {seconds(phases.get('total'))} ({phases.get('pipeline')})"
+
+
 def render(report: Report) -> str:
     parts = ["## followup benchmark", "", *machine_info(), f"- run date {RUN_DATE}", ""]
     parts.append(table(report))
+    parts.append("\nIn-process phase timings by stage function (outermost calls only):\n")
     for result in report.sizes:
-        if result.phases.get("error"):
-            parts.append(f"\nphases for {result.rows:,} rows: {result.phases['error']}")
+        parts.append(f"- {result.rows:,} rows: {stage_line(result.phases)}")
     drafts = report.drafts_1000
     if drafts:
         parts.append(
-            f"\n1,000 due rows: drafts phase {seconds(drafts.get('drafts'))}, "
-            f"{drafts.get('emails', 0)} .eml written, whole pipeline {seconds(drafts.get('total'))}"
+            f"- 1,000 due rows: drafts phase {seconds(drafts.get('drafts'))}, "
+            f"{drafts.get('emails', 0)} .eml written; {stage_line(drafts)}"
         )
     parts += ["", "| target | result | measured |", "|---|---|---|"]
     parts += [f"| {c.name} | {c.verdict} | {c.detail} |" for c in report.checks]
