@@ -12,6 +12,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +25,7 @@ from defusedxml import ElementTree as SafeElementTree
 from batch.columns import HeaderMap, check_overrides, map_headers
 from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
 from batch.values import (
+    DATE_ORDERS,
     ExcelError,
     Unreadable,
     clean_text,
@@ -57,6 +59,7 @@ _ZIP_MAGIC = b"PK"
 _REL_OFFICE_DOCUMENT = "/officeDocument"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_RESAVE = "open it in Excel and save it again as .xlsx"
 
 
 def read_tracker(
@@ -80,11 +83,11 @@ def read_tracker(
         raise FileProblem(path, str(error)) from None
     _check_file(path)
     package = _read_package(path)
-    workbook = _open_workbook(path)
-    try:
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
+    with _library_errors_as_file_problems(path):
+        workbook = _open_workbook(path)
         found = _find_table(path, workbook, sheet, column_overrides)
-    except python_calamine.CalamineError as error:
-        raise FileProblem(path, f"{path} could not be read: {_one_line(error)}") from None
     sheet_name, cells, header_index, header_map = found
     error_cells = _error_cells(path, package, sheet_name) if package.sheet_parts else {}
     return _build_tracker(
@@ -231,8 +234,30 @@ def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
         raise FileProblem(
             path, f"{path} is password-protected; save it in Excel without a password"
         ) from None
+
+
+@contextmanager
+def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
+    """Turn whatever calamine raises on a damaged file into one line naming the file."""
+    try:
+        yield
+    except FileProblem:
+        raise
+    except python_calamine.WorksheetNotFound as error:
+        raise FileProblem(
+            path, f"{path} is damaged: its sheet {_one_line(error)} is missing; {_RESAVE}"
+        ) from None
     except Exception as error:  # calamine reports damage with several exception types
-        raise FileProblem(path, f"{path} could not be read: {_one_line(error)}") from None
+        raise FileProblem(
+            path, f"{path} is damaged or not a real .xlsx ({_one_line(error)}); {_RESAVE}"
+        ) from None
+    except BaseException as error:
+        # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
+        if type(error).__name__ != "PanicException":
+            raise
+        raise FileProblem(
+            path, f"{path} could not be read ({_one_line(error)}); {_RESAVE}"
+        ) from None
 
 
 # --- finding the table --------------------------------------------------------------------

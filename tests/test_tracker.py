@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time as clock
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -13,7 +15,13 @@ import xlsxwriter
 
 from batch.model import FileProblem, RowProblem
 from batch.tracker import read_tracker
-from tests.tracker_helpers import PLACEHOLDERS, Formula, build_big_tracker, build_tracker
+from tests.tracker_helpers import (
+    PLACEHOLDERS,
+    Formula,
+    build_big_tracker,
+    build_tracker,
+    rewrite_parts,
+)
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx"
 
@@ -379,6 +387,54 @@ def test_file_problems(tmp_path: Path, make: object, expected: str) -> None:
     assert expected in caught.value.message
     assert str(path) in caught.value.message
     assert "\n" not in str(caught.value)
+
+
+def damaged(path: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
+    source = build_tracker(
+        path.with_name("good.xlsx"), ["Company", "Interview Date"], [["Acme", "2026-11-12"]]
+    )
+    return rewrite_parts(source, path, change)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda name, data: data[: len(data) // 2] if "worksheets/" in name else data, "damaged"),
+        (lambda name, data: None if "worksheets/" in name else data, "is missing"),
+        (lambda name, data: b"<workbook" if name == "xl/workbook.xml" else data, "damaged"),
+        (lambda name, data: None if name == "xl/workbook.xml" else data, "no workbook part"),
+        (lambda name, data: b"garbage" if name == "xl/styles.xml" else data, "damaged"),
+        (
+            lambda name, data: (
+                b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]><workbook>&a;'
+                b"</workbook>"
+                if name == "xl/workbook.xml"
+                else data
+            ),
+            "damaged",
+        ),
+    ],
+    ids=[
+        "truncated-sheet",
+        "missing-sheet",
+        "bad-workbook-xml",
+        "no-workbook",
+        "bad-styles",
+        "dtd",
+    ],
+)
+def test_damaged_packages(tmp_path: Path, change: Any, expected: str) -> None:
+    path = damaged(tmp_path / "tracker.xlsx", change)
+    with pytest.raises(FileProblem) as caught:
+        read_tracker(path)
+    assert expected in caught.value.message
+    assert str(path) in caught.value.message
+    assert "\n" not in str(caught.value)
+
+
+def test_bad_date_order_is_refused(real_tracker: Path) -> None:
+    with pytest.raises(ValueError, match="MDY"):
+        read_tracker(real_tracker, date_order="YMD")
 
 
 def corpus_files() -> list[Path]:

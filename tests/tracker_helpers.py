@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,13 @@ def build_big_tracker(path: Path, rows: int, *, constant_memory: bool = True) ->
         worksheet.write_string(row, 19, "Because.")
     workbook.close()
     return path
+
+
+def rewrite_parts(source: Path, target: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
+    """A copy of a workbook with each part passed through `change` (None drops the part)."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            data = change(info.filename, original.read(info))
+            if data is not None:
+                copy.writestr(info.filename, data)
+    return target
