@@ -406,6 +406,7 @@ class _Styles:
         self.cell_xfs: re.Match[bytes] | None = None
         self.closing = -1
         self.appended: list[bytes] = []
+        self.appended_looks: list[tuple[object, ...]] = []
         self.date_style_for_base: dict[int, int] = {}
         if xml is None:
             return
@@ -464,28 +465,33 @@ class _Styles:
 
     def date_style(self, base: int) -> int:
         """A date style looking like style `base`: an existing one, else one appended."""
-        if base in self.date_style_for_base:
-            return self.date_style_for_base[base]
         if not 0 <= base < len(self.xfs):
             base = 0
+        if base in self.date_style_for_base:
+            return self.date_style_for_base[base]
         look = self._look(base)
-        for index in range(len(self.xfs)):
-            if (
-                self._is_date_format(self._format_id(index), full=True)
+        found = next(
+            (
+                index
+                for index in range(len(self.xfs))
+                if self._is_date_format(self._format_id(index), full=True)
                 and self._look(index) == look
-            ):
-                self.date_style_for_base[base] = index
-                return index
-        assert self.xml is not None
-        start, end, attrs = self.xfs[base]
-        original = self.xml[start:end]
-        new_attrs = _set_attribute(
-            _set_attribute(attrs, b"numFmtId", b"14"), b"applyNumberFormat", b"1"
+            ),
+            None,
         )
-        self.appended.append(original.replace(attrs, new_attrs, 1))
-        index = len(self.xfs) + len(self.appended) - 1
-        self.date_style_for_base[base] = index
-        return index
+        if found is None and look in self.appended_looks:
+            found = len(self.xfs) + self.appended_looks.index(look)
+        if found is None:
+            assert self.xml is not None
+            start, end, attrs = self.xfs[base]
+            new_attrs = _set_attribute(
+                _set_attribute(attrs, b"numFmtId", b"14"), b"applyNumberFormat", b"1"
+            )
+            self.appended.append(self.xml[start:end].replace(attrs, new_attrs, 1))
+            self.appended_looks.append(look)
+            found = len(self.xfs) + len(self.appended) - 1
+        self.date_style_for_base[base] = found
+        return found
 
     def new_xml(self) -> bytes | None:
         if not self.appended or self.xml is None or self.cell_xfs is None:
