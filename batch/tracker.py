@@ -327,7 +327,9 @@ def _find_table(
 # are scanned when the sheet has any (t="e" is rare), and only error cells are parsed.
 _ERROR_MARKERS = (b't="e"', b"t='e'")
 _ERROR_CELL = re.compile(
-    rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?\bt\s*=\s*["']e["'][^>]*)>(?P<body>.*?)</(?:\w+:)?c>""",
+    # (?<!/) keeps a self-closed <c .../> from borrowing the next cell's value.
+    rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>"""
+    rb"""(?P<body>.*?)</(?:\w+:)?c>""",
     re.DOTALL,
 )
 _CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d{1,7})["']""")
@@ -348,8 +350,12 @@ def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
     while True:
         chunk = stream.read(_CHUNK)
         buffer = pending + chunk
-        # Keep an unfinished cell for the next round: cut at the last cell start.
-        cut = max(buffer.rfind(b"<c "), buffer.rfind(b":c "), 0) if chunk else len(buffer)
+        # Keep an unfinished cell for the next round: cut at the "<" of the last cell start
+        # (<c or a prefixed <x:c).
+        cut = len(buffer)
+        if chunk:
+            last_cell = max(buffer.rfind(b"<c "), buffer.rfind(b":c "))
+            cut = max(buffer.rfind(b"<", 0, last_cell + 1), 0) if last_cell > 0 else 0
         if any(marker in buffer for marker in _ERROR_MARKERS):
             for match in _ERROR_CELL.finditer(buffer, 0, cut):
                 reference = _CELL_REF.search(match["attrs"])

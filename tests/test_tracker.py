@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time as clock
 import zipfile
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+import batch.tracker as tracker_module
 from batch.model import FileProblem, RowProblem
 from batch.tracker import read_tracker
 from tests.tracker_helpers import (
@@ -258,6 +260,23 @@ def test_error_cells(tmp_path: Path) -> None:
     ]
     assert broken.row == 5  # row 4 holds an error in a text column only: blank
     assert [(p.column, p.code) for p in broken.problems] == [("Interview Date", "error-cell")]
+
+
+SHEET_XML = (
+    b'<sheetData><row r="2"><c r="A2" t="e"/><c r="B2"><v>1</v></c>'
+    b'<c r="C2" s="1" t="e"><f>NA()</f><v>#N/A</v></c>'
+    b'<x:c r="AA10" t="e"><x:v>#REF!</x:v></x:c></row></sheetData>'
+)
+
+
+@pytest.mark.parametrize("chunk", [3, 8, 13, 21, 34, 1 << 20])
+def test_error_scan_finds_cells_across_chunk_edges(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(tracker_module, "_CHUNK", chunk)
+    found = list(tracker_module._scan_errors(io.BytesIO(SHEET_XML)))
+    # A self-closed error cell has no value to show and does not borrow B2's.
+    assert found == [(1, 2, "#N/A"), (9, 26, "#REF!")]
 
 
 def test_last_column_counts_data_right_of_the_header(tmp_path: Path) -> None:
