@@ -184,25 +184,26 @@ def _keep_backup(path: Path, old: bytes, backups: Path, keep: int) -> Path:
             path, f"cannot make the backups folder {backups} ({error.strerror})"
         ) from None
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = backups / f"{path.stem}.{stamp}{path.suffix}"
-    number = 1
-    while True:
-        try:
-            _write_durably(backup, old)
-            break
-        except FileExistsError:
-            number += 1
-            backup = backups / f"{path.stem}.{stamp}-{number}{path.suffix}"
-        except OSError as error:
-            raise FileProblem(
-                path, f"cannot write a backup in {backups} ({error.strerror})"
-            ) from None
     pattern = _backup_pattern(path)
     found = []
     for candidate in backups.iterdir():
         match = pattern.fullmatch(candidate.name)
         if match:
             found.append(((match[1], int(match[2] or 1)), candidate))
+    # Several saves in one second get -2, -3...: always above the ones kept, so order holds.
+    number = 1 + max((n for (s, n), _ in found if s == stamp), default=0)
+    suffix = "" if number == 1 else f"-{number}"
+    backup = backups / f"{path.stem}.{stamp}{suffix}{path.suffix}"
+    # Written under a temporary name first, so a killed run never leaves half a backup.
+    partial = backups / f".{backup.name}.{os.getpid()}{_TEMP_SUFFIX}"
+    try:
+        _write_durably(partial, old)
+        os.replace(partial, backup)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise FileProblem(path, f"cannot write a backup in {backups} ({error.strerror})") from None
+    found.append(((stamp, number), backup))
     found.sort(reverse=True)
     for _, old_backup in found[max(keep, 1) :]:
         with contextlib.suppress(OSError):
