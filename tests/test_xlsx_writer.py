@@ -729,7 +729,8 @@ def test_a_100000_row_tracker_is_written_back_in_seconds() -> None:
     second = write(first, edits)
     elapsed = time.perf_counter() - started
     assert second == first
-    assert elapsed < 40  # two full write-backs; a few seconds each on a laptop
+    # Two full write-backs: about 3 s each on a laptop, up to 15 s on a slow shared CI core.
+    assert elapsed < 60
 
 
 # --- LibreOffice opens the result ------------------------------------------------------------
