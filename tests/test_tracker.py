@@ -279,6 +279,23 @@ def test_error_scan_finds_cells_across_chunk_edges(
     assert found == [(1, 2, "#N/A"), (9, 26, "#REF!")]
 
 
+@pytest.mark.parametrize(("title_rows", "found"), [(19, True), (20, False)])
+def test_header_must_be_within_the_first_20_rows(
+    tmp_path: Path, title_rows: int, found: bool
+) -> None:
+    path = build_tracker(
+        tmp_path / "t.xlsx",
+        ["Company", "Interview Date"],
+        [["Acme", "2026-11-12"]],
+        title_rows=["notes"] * title_rows,
+    )
+    if found:
+        assert read_tracker(path).header_row == 20
+    else:
+        with pytest.raises(FileProblem, match="no tracker table"):
+            read_tracker(path)
+
+
 def test_last_column_counts_data_right_of_the_header(tmp_path: Path) -> None:
     path = build_tracker(
         tmp_path / "t.xlsx",

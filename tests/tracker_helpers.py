@@ -72,6 +72,17 @@ def build_tracker(
     for offset, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             write_cell(worksheet, header_row + offset, column, value, date_format)
+    if sheets_before:
+        # A dropdown on the Status column whose list lives on the lists sheet, as templates do.
+        for column, text in enumerate(header):
+            if text == "Status":
+                worksheet.data_validation(
+                    header_row + 1,
+                    column,
+                    header_row + max(len(rows), 1),
+                    column,
+                    {"validate": "list", "source": f"='{sheets_before[0]}'!$A$2:$A$5"},
+                )
     for name in sheets_after:
         dashboard = workbook.add_worksheet(name)
         dashboard.write_row(0, 0, ["Company", "Interviews", "Offers"])
