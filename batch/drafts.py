@@ -21,6 +21,7 @@ The variables a template may use are `TEMPLATE_VARIABLES`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -333,6 +334,7 @@ def _signer(row: TrackerRow, sender: Sender) -> tuple[str | None, bool]:
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\[[^\[\]\n]{0,60}\]|\bTODO\b", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=256)
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Match a phrase case-insensitively where a word starts ("urgent" finds "Urgently", not
     "insurgent")."""

@@ -32,6 +32,8 @@ from batch.model import FileProblem
 MANIFEST_NAME = ".followup-manifest.json"
 _MANIFEST_VERSION = 1
 
+_OUTSIDE = "this path leads outside the drafts folder (a symbolic link?); remove it"
+
 Action = Literal["written", "updated", "unchanged", "kept-edited"]
 
 
@@ -49,17 +51,20 @@ def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def atomic_write(path: Path, content: bytes) -> None:
+def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
     """Write via a temporary file in the same folder, flush, fsync, then replace.
 
-    A crash leaves either the old file or the new one, never half a draft.
+    A crash leaves either the old file or the new one, never half a draft. `durable=False`
+    skips the fsync (milliseconds per file on some disks): drafts use it, because after a
+    power cut a torn draft no longer matches the manifest and is kept, never overwritten.
     """
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(content)
             temp.flush()
-            os.fsync(temp.fileno())
+            if durable:
+                os.fsync(temp.fileno())
         os.replace(temp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -91,6 +96,13 @@ class DraftsFolder:
         self._real_root = root.resolve()
         self.manifest_path = root / MANIFEST_NAME
         self._files: dict[str, dict[str, str]] = self._load()
+        # folder -> case-folded stem -> owners; (folder, owner, base) -> that owner's stems
+        self._stem_owners: dict[str, dict[str, set[str]]] = {}
+        self._owned_stems: dict[tuple[str, str, str], list[str]] = {}
+        self._next_number: dict[tuple[str, str], int] = {}
+        self._safe_folders: set[str] = set()  # folders (relative) checked in this run
+        for relative, entry in self._files.items():
+            self._index(relative, entry)
         # stems handed out in this run, per folder, case-folded (Windows and macOS file
         # systems ignore case, so "Acme" and "acme" are the same file there)
         self._claimed: dict[str, set[str]] = {}
@@ -128,22 +140,26 @@ class DraftsFolder:
             atomic_write(self.manifest_path, content)
 
     def safe_path(self, relative: str) -> Path:
-        """The absolute path of `relative` (posix form), verified to stay inside the folder."""
-        parts = PurePosixPath(relative).parts
-        if (
-            not parts
-            or PurePosixPath(relative).is_absolute()
-            or any(part in ("", ".", "..") or "\\" in part or ":" in part for part in parts)
-        ):
+        """The absolute path of `relative` (posix form), verified to stay inside the folder.
+
+        Each part must be a plain name; the folders on the way are resolved (following any
+        symbolic link) and must stay inside the drafts folder; the file itself must not be a
+        symbolic link. A folder that exists and passed is not resolved again in this run.
+        """
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") or "\\" in part or ":" in part for part in parts):
             raise FileProblem(
                 self.root / relative, "refusing a draft path outside the drafts folder"
             )
         path = self.root.joinpath(*parts)
-        resolved = path.resolve()
-        if not resolved.is_relative_to(self._real_root) or path.is_symlink():
-            raise FileProblem(
-                path, "this path leads outside the drafts folder (a symbolic link?); remove it"
-            )
+        folder = "/".join(parts[:-1])
+        if folder not in self._safe_folders:
+            if not path.parent.resolve().is_relative_to(self._real_root):
+                raise FileProblem(path.parent, _OUTSIDE)
+            if path.parent.is_dir():
+                self._safe_folders.add(folder)
+        if path.is_symlink():
+            raise FileProblem(path, _OUTSIDE)
         return path
 
     def allocate_stem(self, folder: str, base: str, owner: str, suffixes: tuple[str, ...]) -> str:
@@ -153,33 +169,37 @@ class DraftsFolder:
         file names whatever the row order); otherwise `base`, `base-2`, `base-3`, ...
         """
         claimed = self._claimed.setdefault(folder, set())
-        for name, entry in self._files.items():
-            if (
-                entry.get("owner") == owner
-                and entry.get("base") == base
-                and entry.get("role") == "draft"
-                and str(PurePosixPath(name).parent) == folder
-            ):
-                stem = PurePosixPath(name).name.split(".")[0]
-                if stem.casefold() not in claimed:
-                    claimed.add(stem.casefold())
-                    return stem
-        others = {
-            PurePosixPath(name).name.split(".")[0].casefold()
-            for name, entry in self._files.items()
-            if entry.get("owner") != owner and str(PurePosixPath(name).parent) == folder
-        }
+        for stem in self._owned_stems.get((folder, owner, base), []):
+            if stem.casefold() not in claimed:
+                claimed.add(stem.casefold())
+                return stem
+        stem_owners = self._stem_owners.get(folder, {})
         folder_path = self.safe_path(folder)
-        number = 1
+        # Numbers below the last one handed out for this base are all taken already.
+        number = self._next_number.get((folder, base), 1)
         while True:
             stem = base if number == 1 else f"{base}-{number}"
             folded = stem.casefold()
+            taken = folded in claimed or bool(stem_owners.get(folded, set()) - {owner})
             # lexists: a symbolic link (even a broken one) takes the name too
-            on_disk = any(os.path.lexists(folder_path / f"{stem}{s}") for s in suffixes)
-            if folded not in claimed and folded not in others and not on_disk:
+            if not taken and not any(
+                os.path.lexists(folder_path / f"{stem}{suffix}") for suffix in suffixes
+            ):
                 claimed.add(folded)
+                self._next_number[(folder, base)] = number + 1
                 return stem
             number += 1
+
+    def _index(self, relative: str, entry: dict[str, str]) -> None:
+        """Remember who owns a recorded file, so name lookups need no scan of the manifest."""
+        folder, _, name = relative.rpartition("/")
+        stem = name.split(".")[0]
+        owner = entry.get("owner", "")
+        self._stem_owners.setdefault(folder, {}).setdefault(stem.casefold(), set()).add(owner)
+        if entry.get("role") == "draft":
+            stems = self._owned_stems.setdefault((folder, owner, entry.get("base", "")), [])
+            if stem not in stems:
+                stems.append(stem)
 
     def _ours(self, relative: str, path: Path) -> bool:
         """True when the file on disk is exactly what we wrote there last time."""
@@ -187,12 +207,9 @@ class DraftsFolder:
         return entry is not None and _file_hash(path) == entry["sha256"]
 
     def _record(self, relative: str, content: bytes, owner: str, base: str, role: str) -> None:
-        self._files[relative] = {
-            "sha256": sha256_of(content),
-            "owner": owner,
-            "base": base,
-            "role": role,
-        }
+        entry = {"sha256": sha256_of(content), "owner": owner, "base": base, "role": role}
+        self._files[relative] = entry
+        self._index(relative, entry)
 
     def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
         """Write one draft file by the rules in the module docstring."""
@@ -229,4 +246,4 @@ class DraftsFolder:
 
     def _replace(self, path: Path, content: bytes) -> None:
         if not self.dry_run:
-            atomic_write(path, content)
+            atomic_write(path, content, durable=False)
