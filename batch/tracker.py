@@ -77,14 +77,14 @@ def read_tracker(
     `date_order` ("MDY" or "DMY") settles text dates like 03/04/2026.
     Raises FileProblem (one line, naming the file) when the file cannot be used at all.
     """
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     try:
         check_overrides(column_overrides)
     except ValueError as error:
         raise FileProblem(path, str(error)) from None
     _check_file(path)
     package = _read_package(path)
-    if date_order not in DATE_ORDERS:
-        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     with _library_errors_as_file_problems(path):
         workbook = _open_workbook(path)
         found = _find_table(path, workbook, sheet, column_overrides)
@@ -162,21 +162,31 @@ def _parse_xml(path: Path, name: str, data: bytes) -> Any:
         raise FileProblem(path, f"{path} has a damaged {name}: {_one_line(error)}") from None
 
 
-def _relationships(path: Path, archive: zipfile.ZipFile, rels_name: str) -> dict[str, str]:
-    """Relationship id -> target part name, for a part's _rels file."""
+@dataclass(frozen=True)
+class _Relationship:
+    id: str
+    type: str
+    target: str  # the zip member it points at
+
+
+def _relationships(path: Path, archive: zipfile.ZipFile, rels_name: str) -> list[_Relationship]:
+    """The internal relationships listed in a part's _rels file (none when it is missing)."""
     data = _read_part(path, archive, rels_name)
     if data is None:
-        return {}
+        return []
     base = posixpath.dirname(posixpath.dirname(rels_name))
-    targets: dict[str, str] = {}
+    found: list[_Relationship] = []
     for element in _parse_xml(path, rels_name, data):
         if _local(element.tag) != "Relationship" or element.get("TargetMode") == "External":
             continue
         target = element.get("Target", "")
         target = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-        targets[element.get("Id", "")] = posixpath.normpath(target)
-        targets["type:" + element.get("Type", "")] = posixpath.normpath(target)
-    return targets
+        found.append(
+            _Relationship(
+                element.get("Id", ""), element.get("Type", ""), posixpath.normpath(target)
+            )
+        )
+    return found
 
 
 def _read_package(path: Path) -> _Package:
@@ -195,12 +205,11 @@ def _read_package(path: Path) -> _Package:
 
 
 def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
-    root_rels = _relationships(path, archive, "_rels/.rels")
     workbook_part = next(
         (
-            target
-            for key, target in root_rels.items()
-            if key.startswith("type:") and key.endswith(_REL_OFFICE_DOCUMENT)
+            relation.target
+            for relation in _relationships(path, archive, "_rels/.rels")
+            if relation.type.endswith(_REL_OFFICE_DOCUMENT)
         ),
         "xl/workbook.xml",
     )
@@ -220,9 +229,11 @@ def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
     rels_name = posixpath.join(
         posixpath.dirname(workbook_part), "_rels", posixpath.basename(workbook_part) + ".rels"
     )
-    relations = _relationships(path, archive, rels_name)
+    targets = {
+        relation.id: relation.target for relation in _relationships(path, archive, rels_name)
+    }
     sheet_parts = {
-        name: relations[relation] for name, relation in sheet_ids.items() if relation in relations
+        name: targets[relation] for name, relation in sheet_ids.items() if relation in targets
     }
     return _Package(date1904=date1904, sheet_parts=sheet_parts)
 
