@@ -250,7 +250,9 @@ class DraftTemplates:
         assert self.environment.loader is not None
         source = self.environment.loader.get_source(self.environment, name)[0]
         unknown = sorted(
-            meta.find_undeclared_variables(self.environment.parse(source)) - set(variables)
+            meta.find_undeclared_variables(self.environment.parse(source))
+            - set(variables)
+            - set(self.environment.globals)  # range, namespace, ...
         )
         if unknown:
             line = next(

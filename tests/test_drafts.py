@@ -411,3 +411,13 @@ def test_empty_key_points_already_flagged_by_the_rules_are_not_flagged_twice() -
     (draft,) = render_drafts([make_request(row=make_row(key_points=None), decision=decision)])
     assert "generic-draft" not in [p.code for p in draft.problems]
     assert "I remain very interested in the role and in joining the team" in draft.body
+
+
+def test_a_replaced_template_may_use_jinja_globals_and_its_own_variables(tmp_path: Path) -> None:
+    (tmp_path / "check_in.subject.j2").write_text(
+        "{% set ns = namespace(n=0) %}{% for i in range(2) %}{% set ns.n = ns.n + i %}"
+        "{% endfor %}Hello {{ company }} {{ ns.n }}\n",
+        encoding="utf-8",
+    )
+    (draft,) = render_drafts([make_request()], DraftSettings(templates_dir=tmp_path))
+    assert draft.subject == "Hello Acme Corp 1"
