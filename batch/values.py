@@ -418,8 +418,10 @@ def find_phone(text: object) -> str | None:
         return None
     without_emails = _EMAIL.sub(" ", text) if "@" in text else text
     for match in _PHONE.finditer(without_emails):
-        digits = sum(ch.isdigit() for ch in match["number"])
-        if 7 <= digits <= 15:
+        number = match["number"].strip()
+        digits = sum(ch.isdigit() for ch in number)
+        # "called 2026-11-20" has 8 digits too: a date is not a phone number.
+        if 7 <= digits <= 15 and not (_ISO.fullmatch(number) or _NUMERIC.fullmatch(number)):
             return match[0].strip()
     return None
 

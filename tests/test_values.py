@@ -275,6 +275,8 @@ def test_find_email(text: object, expected: str | None) -> None:
         ("Tel: +44 20 7946 0958", "+44 20 7946 0958"),
         ("jane2024555@x.com", None),  # digits inside an email are not a phone
         ("call after 5", None),
+        ("jane@x.com, spoke 2026-11-20", None),
+        ("met 20/11/2026, 555 0100", "555 0100"),
         (5550100.0, "5550100"),
         ("", None),
     ],
