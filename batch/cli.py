@@ -1,7 +1,7 @@
 """The `followup` command: a thin skin over the library.
 
 Each command parses its options, calls one library function and prints what it returns.
-Heavy modules (pandas, the writer, Jinja2) are imported inside the commands so that
+Heavy modules (the reader, the writer, Jinja2) are imported inside the commands so that
 `followup --help` starts instantly.
 """
 

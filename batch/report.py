@@ -45,7 +45,14 @@ def print_run(results: Sequence[TrackerResult], *, dry_run: bool) -> None:
         if not dry_run:
             click.echo(f"  {_workbook_line(result)}")
             if result.drafts_folder is not None:
-                click.echo(f"  {result.drafts_written} drafts written to {result.drafts_folder}")
+                unchanged = (
+                    f" ({result.drafts_unchanged} unchanged since the last run)"
+                    if result.drafts_unchanged
+                    else ""
+                )
+                click.echo(
+                    f"  {result.draft_files} draft files in {result.drafts_folder}{unchanged}"
+                )
             if result.review_page is not None:
                 click.echo(f"  review page: {result.review_page}")
         for note in result.notes:

@@ -7,7 +7,8 @@ what it returns. Each tracker is processed on its own, so one bad file does not 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,7 @@ from batch.rules import decide
 from batch.tracker import read_tracker
 
 if TYPE_CHECKING:
-    from batch.drafts import RenderedDraft, RowDraftFiles
+    from batch.drafts import RenderedDraft
     from batch.review import ReviewEntry
 
 OwnedValue = str | date | None
@@ -79,7 +80,8 @@ class TrackerResult:
     changes: list[CellChange] = field(default_factory=list)
     written: bool = False
     backup: Path | None = None
-    drafts_written: int = 0
+    draft_files: int = 0  # .eml and .txt files of this run
+    drafts_unchanged: int = 0  # of those, already there from an earlier run today
     drafts_folder: Path | None = None
     review_page: Path | None = None
     notes: list[str] = field(default_factory=list)
@@ -268,7 +270,7 @@ def _run_one(
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
     from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
     from batch.review import ReviewEntry
-    from batch.safe_save import check_not_open, run_lock, save_edits
+    from batch.safe_save import check_not_open, save_edits
     from batch.xlsx_writer import CellEdit
 
     config, tracker, today = _load(path, options)
@@ -289,24 +291,27 @@ def _run_one(
     )
     drafts_by_row = {draft.row: draft for draft in rendered}
     folder = drafts_root(path, config, options)
-    if options.dry_run:
-        _collect_rows(result, decided, drafts_by_row, {})
-        result.changes = plan_changes(tracker, result.rows)
-        return [], folder, config.templates
-
-    # Nothing is written for a tracker that Excel or LibreOffice has open, drafts included.
-    check_not_open(path)
-    with run_lock(path):
-        written = write_drafts(rendered, folder, today) if rendered else None
+    if not options.dry_run:
+        # Nothing is written for a tracker that Excel or LibreOffice has open, drafts included.
+        check_not_open(path)
+    with _run_lock_unless(options.dry_run, path):
+        # A dry run asks the drafts folder what it would write, and writes nothing.
+        written = write_drafts(rendered, folder, today, dry_run=options.dry_run)
         files_by_row = {
-            row: files
-            for row in drafts_by_row
-            if written is not None and (files := written.for_row(path, row)) is not None
+            row: files for row in drafts_by_row if (files := written.for_row(path, row))
         }
-        _collect_rows(result, decided, drafts_by_row, files_by_row)
-        result.drafts_written = len(files_by_row)
-        result.drafts_folder = folder / today.isoformat()
+        paths_by_row = {}
+        for row, files in files_by_row.items():
+            draft_files = [file for file in (files.email, files.script) if file is not None]
+            paths_by_row[row] = tuple(_relative(file.path, path.parent) for file in draft_files)
+            result.notes.extend(files.notes)
+            result.draft_files += len(draft_files)
+            result.drafts_unchanged += sum(file.action == "unchanged" for file in draft_files)
+        _collect_rows(result, decided, drafts_by_row, paths_by_row)
         result.changes = plan_changes(tracker, result.rows)
+        if options.dry_run:
+            return [], folder, config.templates
+        result.drafts_folder = folder / today.isoformat()
         if result.changes:
             positions = owned_column_positions(tracker)
             edits = [
@@ -328,13 +333,24 @@ def _run_one(
     return entries, folder, config.templates
 
 
+@contextmanager
+def _run_lock_unless(dry_run: bool, path: Path) -> Iterator[None]:
+    """Two runs on one tracker never interleave; a dry run writes nothing, so needs no lock."""
+    if dry_run:
+        yield
+        return
+    from batch.safe_save import run_lock
+
+    with run_lock(path):
+        yield
+
+
 def _collect_rows(
     result: TrackerResult,
     decided: Sequence[tuple[TrackerRow, Decision]],
     drafts_by_row: Mapping[int, RenderedDraft],
-    files_by_row: Mapping[int, RowDraftFiles],
+    paths_by_row: Mapping[int, tuple[str, ...]],
 ) -> None:
-    folder = result.path.parent
     for row, decision in decided:
         problems = [*row.problems, *decision.problems]
         draft = drafts_by_row.get(row.row)
@@ -343,15 +359,7 @@ def _collect_rows(
             if any(problem.code == "generic-draft" for problem in draft.problems):
                 problems = [p for p in problems if p.code != "no-key-points"]
             problems.extend(draft.problems)
-        files = files_by_row.get(row.row)
-        paths: tuple[str, ...] = ()
-        if files is not None:
-            paths = tuple(
-                _relative(file.path, folder)
-                for file in (files.email, files.script)
-                if file is not None
-            )
-            result.notes.extend(files.notes)
+        paths = paths_by_row.get(row.row, ())
         result.rows.append(RowResult(row, decision, tuple(dict.fromkeys(problems)), paths))
 
 

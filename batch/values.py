@@ -53,7 +53,7 @@ def _visible_text(text: str) -> str:
 
 
 def _is_nan(value: object) -> bool:
-    # NaN floats and pandas NaT are the only values that differ from themselves.
+    # NaN is the only value that differs from itself.
     try:
         return bool(value != value)
     except (TypeError, ValueError):
@@ -305,7 +305,7 @@ def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False
     Nov 20, 2026, with an optional weekday in front and an optional time after.
     Raises Unreadable for anything else.
     """
-    # The common case first: a real date-time cell (NaT is the one that differs from itself).
+    # The common case first: a real date or date-time cell.
     if isinstance(value, date) and value == value and MIN_YEAR <= value.year <= MAX_YEAR:
         return value.date() if isinstance(value, datetime) else value
     if date_order not in DATE_ORDERS:
