@@ -36,11 +36,12 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -122,18 +123,58 @@ def generator_stamp() -> str:
     return hashlib.sha256(source).hexdigest()[:16]
 
 
-def ensure_tracker(folder: Path, name: str, make: Callable[[Path], object]) -> Path:
-    """The generated tracker, regenerated only when the generator changed."""
+def ensure_tracker(
+    folder: Path, name: str, make: Callable[[Path], Mapping[str, int]]
+) -> tuple[Path, dict[str, int]]:
+    """The generated tracker and its row kinds, regenerated only when the generator changed."""
     path = folder / name
-    stamp = path.with_suffix(".stamp")
-    if path.exists() and stamp.exists() and stamp.read_text() == generator_stamp():
-        return path
+    stamp = path.with_suffix(".stamp.json")
+    if path.exists() and stamp.exists():
+        saved = json.loads(stamp.read_text())
+        if saved.get("generator") == generator_stamp():
+            return path, dict(saved["kinds"])
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    make(path)
-    stamp.write_text(generator_stamp())
+    kinds = dict(make(path))
+    stamp.write_text(json.dumps({"generator": generator_stamp(), "kinds": kinds}))
     print(f"generated {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    return path
+    return path, kinds
+
+
+# The status `followup run` should give each kind of generated row, as its summary line
+# words it (batch.report.SUMMARY_ORDER).
+SUMMARY_LABEL_OF_KIND = {
+    "closed": "closed",
+    "waiting_checkin": "waiting",
+    "waiting_reminder": "waiting",
+    "waiting_move_on": "waiting",
+    "replied": "waiting",
+    "move_on": "move on",
+    "stale": "move on",
+    "upcoming": "upcoming",
+    "no_interview": "no interview",
+    "needs_attention": "needs attention",
+    "due_today": "due today",
+    "overdue": "overdue",
+}
+SUMMARY_LABELS = tuple(dict.fromkeys(SUMMARY_LABEL_OF_KIND.values()))
+
+
+def expected_summary(kinds: Mapping[str, int]) -> dict[str, int]:
+    expected = dict.fromkeys(SUMMARY_LABELS, 0)
+    for kind, count in kinds.items():
+        expected[SUMMARY_LABEL_OF_KIND[kind]] += count
+    return expected
+
+
+def parse_summary(stdout: str) -> dict[str, int] | None:
+    """The counts of the run's summary line ("3 due today, 2 overdue, ..."), if printed."""
+    pattern = re.compile(r"(\d+) (" + "|".join(map(re.escape, SUMMARY_LABELS)) + r")\b")
+    for line in stdout.splitlines():
+        found = {label: int(n) for n, label in pattern.findall(line)}
+        if len(found) >= len(SUMMARY_LABELS) // 2:
+            return {label: found.get(label, 0) for label in SUMMARY_LABELS}
+    return None
 
 
 def fresh_copy(tracker: Path, work: Path) -> tuple[Path, Path]:
@@ -174,6 +215,7 @@ class CliResult:
     exit_code: int
     emails: int
     error: str | None
+    summary: dict[str, int] | None = None
 
 
 def measure_cli(tracker: Path, work: Path, today: date, repeat: int) -> CliResult:
@@ -195,7 +237,8 @@ def measure_cli(tracker: Path, work: Path, today: date, repeat: int) -> CliResul
         lines = (child.stderr or child.stdout).strip().splitlines()
         error = f"exit {child.exit_code}: {lines[-1] if lines else '(no output)'}"
     peak = max(run.max_rss_bytes for run, _ in runs)
-    return CliResult(child.wall, peak, child.exit_code, emails, error)
+    summary = parse_summary(child.stdout)
+    return CliResult(child.wall, peak, child.exit_code, emails, error, summary)
 
 
 BASELINE_CODE = """
@@ -427,6 +470,7 @@ class SizeResult:
     cli: CliResult
     phases: dict[str, Any]
     baseline: ChildRun | None
+    expected: dict[str, int] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float | None:
@@ -560,6 +604,21 @@ def check_targets(report: Report, requested: Sequence[int]) -> list[Check]:
         detail = f"{seconds(drafts['drafts'])} for {drafts['emails']} emails"
         checks.append(Check(name, verdict, detail))
 
+    for result in report.sizes:
+        name = f"{result.rows:,} rows: statuses as the generator intended"
+        if result.cli.error:
+            checks.append(Check(name, "FAIL", result.cli.error))
+        elif result.cli.summary is None:
+            checks.append(Check(name, "SKIP", "no summary line in the output"))
+        else:
+            wrong = [
+                f"{label} {result.cli.summary[label]} (expected {count})"
+                for label, count in result.expected.items()
+                if result.cli.summary[label] != count
+            ]
+            detail = "; ".join(wrong) or ", ".join(f"{n} {k}" for k, n in result.expected.items())
+            checks.append(Check(name, "FAIL" if wrong else "PASS", detail))
+
     startup = report.startup
     name = "`followup --help` imports no pandas"
     if startup is None:
@@ -631,7 +690,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = Report()
     report.startup = measure_startup()
     for size in args.sizes:
-        tracker = ensure_tracker(
+        tracker, kinds = ensure_tracker(
             trackers,
             tracker_name(size),
             lambda path, n=size: make_tracker(path, n, today=args.today),
@@ -645,16 +704,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.skip_baseline:
             print(f"{size:,} rows: openpyxl baseline ...", file=sys.stderr)
             baseline = measure_baseline(tracker, work)
-        report.sizes.append(SizeResult(size, cli, phases, baseline))
+        report.sizes.append(SizeResult(size, cli, phases, baseline, expected_summary(kinds)))
 
-    due = ensure_tracker(trackers, "tracker_due_1000.xlsx", make_due_tracker)
+    due, _ = ensure_tracker(trackers, "tracker_due_1000.xlsx", make_due_tracker)
     print("1,000 due drafts ...", file=sys.stderr)
     report.drafts_1000 = measure_phases(due, out / "runs" / "due_1000", args.today)
     report.checks = check_targets(report, args.sizes)
     print(render(report))
 
     if args.profile:
-        tracker = ensure_tracker(
+        tracker, _ = ensure_tracker(
             trackers,
             tracker_name(args.profile),
             lambda path: make_tracker(path, args.profile, today=args.today),
