@@ -24,6 +24,7 @@ from defusedxml import ElementTree as SafeElementTree
 
 from batch.columns import HeaderMap, check_overrides, map_headers
 from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
+from batch.package_guard import inspect_package
 from batch.values import (
     DATE_ORDERS,
     ExcelError,
@@ -54,8 +55,6 @@ FOLLOW_UP_DUE = "Follow-up Due"
 
 # Package parts that are only a few KB in any real workbook; a bigger one is hostile.
 _MAX_METADATA_PART = 16 * 1024 * 1024
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, and Office's encrypted .xlsx container
-_ZIP_MAGIC = b"PK"
 _REL_OFFICE_DOCUMENT = "/officeDocument"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -83,7 +82,7 @@ def read_tracker(
         check_overrides(column_overrides)
     except ValueError as error:
         raise FileProblem(path, str(error)) from None
-    _check_file(path)
+    inspect_package(path)  # before calamine inflates anything
     package = _read_package(path)
     with _library_errors_as_file_problems(path):
         workbook = _open_workbook(path)
@@ -110,30 +109,6 @@ def _one_line(error: BaseException) -> str:
     return text[:200] if text else type(error).__name__
 
 
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise FileProblem(path, f"{path} does not exist; check the file name")
-    if path.is_dir():
-        raise FileProblem(path, f"{path} is a folder; name the tracker .xlsx file inside it")
-    try:
-        with path.open("rb") as file:
-            magic = file.read(8)
-    except OSError as error:
-        raise FileProblem(path, f"{path} cannot be opened: {_one_line(error)}") from None
-    if not magic:
-        raise FileProblem(path, f"{path} is empty (0 bytes); restore it from a backup")
-    if magic.startswith(_OLE2_MAGIC):
-        raise FileProblem(
-            path,
-            f"{path} is a legacy .xls file or a password-protected workbook; open it in Excel "
-            "and save it as .xlsx without a password",
-        )
-    if not magic.startswith(_ZIP_MAGIC):
-        raise FileProblem(
-            path, f"{path} is not an .xlsx workbook; save the tracker from Excel as .xlsx"
-        )
-
-
 @dataclass(frozen=True)
 class _Package:
     date1904: bool
@@ -151,7 +126,7 @@ def _read_part(path: Path, archive: zipfile.ZipFile, name: str) -> bytes | None:
     except KeyError:
         return None
     if info.file_size > _MAX_METADATA_PART:
-        raise FileProblem(path, f"{path} has an oversized {name}; it is not a normal workbook")
+        raise FileProblem(path, f"has an oversized {name}; it is not a normal workbook")
     return archive.read(info)
 
 
@@ -159,7 +134,7 @@ def _parse_xml(path: Path, name: str, data: bytes) -> Any:
     try:
         return SafeElementTree.fromstring(data)
     except Exception as error:  # defusedxml's refusals and any XML syntax error alike
-        raise FileProblem(path, f"{path} has a damaged {name}: {_one_line(error)}") from None
+        raise FileProblem(path, f"has a damaged {name} ({_one_line(error)}); {_RESAVE}") from None
 
 
 @dataclass(frozen=True)
@@ -198,10 +173,10 @@ def _read_package(path: Path) -> _Package:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise FileProblem(
-            path, f"{path} is damaged (not a readable .xlsx zip: {_one_line(error)})"
+            path, f"is damaged (not a readable .xlsx zip: {_one_line(error)}); {_RESAVE}"
         ) from None
     except NotImplementedError as error:  # an unsupported compression method
-        raise FileProblem(path, f"{path} cannot be read: {_one_line(error)}") from None
+        raise FileProblem(path, f"cannot be read ({_one_line(error)}); {_RESAVE}") from None
 
 
 def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
@@ -215,7 +190,7 @@ def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
     )
     data = _read_part(path, archive, workbook_part)
     if data is None:
-        raise FileProblem(path, f"{path} has no workbook part; it is not an .xlsx workbook")
+        raise FileProblem(path, f"has no workbook part, so it is not an .xlsx workbook; {_RESAVE}")
     root = _parse_xml(path, workbook_part, data)
     date1904 = False
     sheet_ids: dict[str, str] = {}
@@ -243,7 +218,7 @@ def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise FileProblem(
-            path, f"{path} is password-protected; save it in Excel without a password"
+            path, "is password-protected; save it in Excel without a password"
         ) from None
 
 
@@ -256,19 +231,17 @@ def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
         raise
     except python_calamine.WorksheetNotFound as error:
         raise FileProblem(
-            path, f"{path} is damaged: its sheet {_one_line(error)} is missing; {_RESAVE}"
+            path, f"is damaged: its sheet {_one_line(error)} is missing; {_RESAVE}"
         ) from None
     except Exception as error:  # calamine reports damage with several exception types
         raise FileProblem(
-            path, f"{path} is damaged or not a real .xlsx ({_one_line(error)}); {_RESAVE}"
+            path, f"is damaged or not a real .xlsx ({_one_line(error)}); {_RESAVE}"
         ) from None
     except BaseException as error:
         # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
         if type(error).__name__ != "PanicException":
             raise
-        raise FileProblem(
-            path, f"{path} could not be read ({_one_line(error)}); {_RESAVE}"
-        ) from None
+        raise FileProblem(path, f"could not be read ({_one_line(error)}); {_RESAVE}") from None
 
 
 # --- finding the table --------------------------------------------------------------------
@@ -309,7 +282,7 @@ def _find_table(
         if sheet not in visible + hidden:
             names = ", ".join(repr(name) for name in visible + hidden) or "none"
             raise FileProblem(
-                path, f"{path} has no worksheet named {sheet!r}; its worksheets are: {names}"
+                path, f"has no worksheet named {sheet!r}; its worksheets are: {names}"
             )
         candidates = [sheet]
     else:
@@ -323,11 +296,16 @@ def _find_table(
         if found is not None:
             header_index, header_map = found
             return name, worksheet.to_python(skip_empty_area=False), header_index, header_map
-    where = f"sheet {sheet!r} of {path}" if sheet is not None else str(path)
+    if not candidates:
+        raise FileProblem(
+            path, "has no worksheets (only chart sheets or none); add a sheet with the tracker"
+        )
+    where = f"sheet {sheet!r}" if sheet is not None else "any sheet"
     raise FileProblem(
         path,
-        f"no tracker table found in {where} (looked for a header with Company and Interview "
-        f"Date in the first {HEADER_SEARCH_ROWS} rows of each sheet)",
+        f"has no tracker table: no header with Company and Interview Date in the first "
+        f"{HEADER_SEARCH_ROWS} rows of {where}; add those headers, or map yours in "
+        "followup.toml [columns]",
     )
 
 
@@ -388,7 +366,7 @@ def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[i
         with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
             return {(row, column): text for row, column, text in _scan_errors(stream)}
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileProblem(path, f"{path} is damaged: {_one_line(error)}") from None
+        raise FileProblem(path, f"is damaged ({_one_line(error)}); {_RESAVE}") from None
 
 
 # --- the rows -----------------------------------------------------------------------------

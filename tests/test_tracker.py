@@ -403,7 +403,7 @@ def corrupt_zip(path: Path) -> Path:
         (lambda p: p, "does not exist"),
         (lambda p: (p.mkdir(), p)[1], "is a folder"),
         (lambda p: (p.write_bytes(b""), p)[1], "is empty"),
-        (lambda p: (p.write_text("Company,Interview Date\n"), p)[1], "is not an .xlsx"),
+        (lambda p: (p.write_text("Company,Interview Date\n"), p)[1], "CSV"),
         (
             lambda p: (p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600), p)[1],
             ".xls",
@@ -421,7 +421,8 @@ def test_file_problems(tmp_path: Path, make: object, expected: str) -> None:
     with pytest.raises(FileProblem) as caught:
         read_tracker(path)
     assert expected in caught.value.message
-    assert str(path) in caught.value.message
+    assert str(caught.value).startswith(f"{path}: ")
+    assert str(path) not in caught.value.message  # named once, by FileProblem
     assert "\n" not in str(caught.value)
 
 
@@ -447,7 +448,7 @@ def damaged(path: Path, change: Callable[[str, bytes], bytes | None]) -> Path:
                 if name == "xl/workbook.xml"
                 else data
             ),
-            "damaged",
+            "has a DTD",
         ),
     ],
     ids=[
@@ -464,7 +465,8 @@ def test_damaged_packages(tmp_path: Path, change: Any, expected: str) -> None:
     with pytest.raises(FileProblem) as caught:
         read_tracker(path)
     assert expected in caught.value.message
-    assert str(path) in caught.value.message
+    assert str(caught.value).startswith(f"{path}: ")
+    assert str(path) not in caught.value.message  # named once, by FileProblem
     assert "\n" not in str(caught.value)
 
 
@@ -483,8 +485,8 @@ def test_corpus_workbooks_have_no_tracker(path: Path) -> None:
     with pytest.raises(FileProblem) as caught:
         read_tracker(path)
     assert caught.value.message == (
-        f"no tracker table found in {path} (looked for a header with Company and Interview "
-        "Date in the first 20 rows of each sheet)"
+        "has no tracker table: no header with Company and Interview Date in the first 20 rows "
+        "of any sheet; add those headers, or map yours in followup.toml [columns]"
     )
 
 

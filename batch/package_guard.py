@@ -1,0 +1,506 @@
+"""Look inside a tracker's package, safely, before anything opens it for real.
+
+python-calamine (Rust) inflates whatever a zip says and reserves memory from numbers in the
+XML: a zip bomb, a `uniqueCount` of four billion shared strings or one stray cell at
+XFD1048576 abort the whole process (a Rust allocation failure cannot be caught). So every
+check here runs on the raw file first: what kind of file it is, the zip directory (duplicate
+names, encryption, compression method, declared sizes and ratios), then every member is
+inflated once by streaming, capped at the size it declares, with its CRC checked; XML parts
+are refused when they carry a DTD (entity bombs, external entities) and worksheets are
+refused when their cells span an area too large to load. Nothing is extracted to disk.
+
+`inspect_package` is the only entry point; each refusal is one `FileProblem` line that says
+what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from batch.model import FileProblem
+
+# No part of a real tracker comes near these (a 100,000-row sheet is about 110 MB of XML).
+MAX_PART_BYTES = 512 << 20
+MAX_PACKAGE_BYTES = 2 << 30
+# Deflate cannot do better than about 1,030:1; real sheets stay far below 100:1.
+MAX_COMPRESSION_RATIO = 1000
+RATIO_CHECKED_ABOVE = 1 << 20
+# Cells calamine allocates for a sheet: (rows x columns) of its used area. 30 million is a
+# stray value at row 1,048,576 of a 28-column sheet: about 6 s and 1.3 GB to read.
+MAX_SHEET_CELLS = 30_000_000
+EXCEL_MAX_ROW = 1_048_576
+EXCEL_MAX_COLUMN = 16_384
+
+_CHUNK = 1 << 20
+_HEAD_BYTES = 64 << 10  # the XML prolog (declaration, comments, DOCTYPE) must fit in this
+_LONG_ROW = 16 << 20
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_SHEET_ROOTS = frozenset({"worksheet", "dialogsheet", "macrosheet"})
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_RESAVE = "open it in Excel and save it again as .xlsx (Excel Workbook)"
+_RESTORE = "restore it from a backup or save it again from Excel"
+
+
+def inspect_package(path: Path) -> None:
+    """Raise FileProblem unless `path` is an .xlsx package that is safe to open.
+
+    Reads the file once, streaming; holds at most one chunk of a member in memory.
+    """
+    _check_path(path)
+    head = _read_head(path)
+    _check_kind(path, head)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as error:
+        raise FileProblem(
+            path,
+            f"is damaged or truncated (its zip directory cannot be read: {_brief(error)}); "
+            f"{_RESTORE}",
+        ) from None
+    _check_directory(path, infos)
+    try:
+        with path.open("rb") as file:
+            for info in infos:
+                _check_member(path, file, info)
+    except OSError as error:
+        raise FileProblem(path, f"cannot be read ({_brief(error)}); {_RESTORE}") from None
+
+
+def _brief(error: BaseException) -> str:
+    text = " ".join(str(getattr(error, "strerror", None) or error).split())
+    return text[:160] if text else type(error).__name__
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
+# --- the file itself -----------------------------------------------------------------------
+
+
+def _check_path(path: Path) -> None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise FileProblem(path, "does not exist; check the file name and folder") from None
+    except OSError as error:
+        raise FileProblem(path, f"cannot be read ({_brief(error)}); check the path") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise FileProblem(path, "is a folder, not a workbook; name the tracker .xlsx file in it")
+    if not stat.S_ISREG(status.st_mode):
+        # A FIFO would block the run forever on open; a device is never a tracker.
+        raise FileProblem(path, "is not a regular file; name the tracker .xlsx file itself")
+    if status.st_size == 0:
+        raise FileProblem(path, "is empty (0 bytes); restore it from a backup")
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as file:
+            return file.read(4096)
+    except PermissionError:
+        raise FileProblem(
+            path, "cannot be read (permission denied); check the file's permissions"
+        ) from None
+    except OSError as error:
+        raise FileProblem(path, f"cannot be read ({_brief(error)}); check the file") from None
+
+
+def _check_kind(path: Path, head: bytes) -> None:
+    """Name the kind of file when it is not a zip package, so the user knows what to do."""
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_EMPTY_ZIP_MAGIC):
+        return
+    if head.startswith(_OLE2_MAGIC):
+        raise FileProblem(path, _ole2_message(path))
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
+    if text.startswith((b"<html", b"<!doctype html", b"<table")):
+        raise FileProblem(path, f"is a web page (HTML) with a spreadsheet name; {_RESAVE}")
+    if text.startswith(b"<?xml") and b"office:spreadsheet" in head:
+        raise FileProblem(path, f"is an Excel 2003 XML spreadsheet, not an .xlsx; {_RESAVE}")
+    if _looks_like_text(head):
+        raise FileProblem(
+            path, f"holds plain text (a CSV or text file renamed .xlsx), not a workbook; {_RESAVE}"
+        )
+    raise FileProblem(path, f"is not an .xlsx workbook (not a zip package); {_RESAVE}")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "utf-16"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        printable = sum(1 for char in text if char.isprintable() or char in "\t\r\n")
+        return printable >= 0.95 * len(text)
+    return False
+
+
+def _ole2_message(path: Path) -> str:
+    """An OLE2 (CFB) container is either an encrypted .xlsx or a legacy binary workbook.
+
+    The directory names its streams in UTF-16: "EncryptedPackage" for Office encryption,
+    "Workbook" (or "Book" for Excel 5) for an .xls.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read(8 << 20)
+    except OSError:
+        data = b""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "is password-protected (encrypted); open it in Excel, remove the password and save"
+    if "Workbook".encode("utf-16-le") in data or "Book\0".encode("utf-16-le") in data:
+        return f"is a legacy Excel 97-2003 .xls file; {_RESAVE}"
+    return (
+        "is a legacy .xls file or a password-protected workbook; open it in Excel and save it "
+        "as .xlsx without a password"
+    )
+
+
+# --- the zip directory ---------------------------------------------------------------------
+
+
+def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    seen: set[str] = set()
+    total = 0
+    names = {info.filename.casefold() for info in infos}
+    if "mimetype" in names and _starts_ods(path, infos):
+        raise FileProblem(
+            path,
+            "is an OpenDocument spreadsheet (.ods) with an .xlsx name; save it from LibreOffice "
+            "as Excel 2007-365 (.xlsx)",
+        )
+    if "xl/workbook.bin" in names:
+        raise FileProblem(path, f"is an Excel binary workbook (.xlsb); {_RESAVE}")
+    for info in infos:
+        # OPC part names are case-insensitive; two members for one part let a reader and
+        # the writer see different content.
+        folded = info.filename.casefold()
+        if folded in seen:
+            raise FileProblem(
+                path,
+                f"is damaged or tampered with (two zip members named {info.filename!r}); "
+                f"{_RESTORE}",
+            )
+        seen.add(folded)
+        if info.flag_bits & 0x1:
+            raise FileProblem(
+                path,
+                "is encrypted (password-protected zip); remove the password and save it "
+                "again from Excel",
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise FileProblem(
+                path, f"uses a zip compression Excel never writes ({info.filename}); {_RESAVE}"
+            )
+        _check_declared_size(path, info)
+        total += info.file_size
+        if total > MAX_PACKAGE_BYTES:
+            raise FileProblem(
+                path,
+                f"looks like a zip bomb: it would unpack to over {_size(total)}; it was "
+                "not opened (save the tracker again from Excel if it is yours)",
+            )
+
+
+def _check_declared_size(path: Path, info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_PART_BYTES:
+        raise FileProblem(
+            path,
+            f"looks like a zip bomb: {info.filename} would unpack to "
+            f"{_size(info.file_size)} (a workbook part never needs {_size(MAX_PART_BYTES)}); "
+            "it was not opened",
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_CHECKED_ABOVE and ratio > MAX_COMPRESSION_RATIO:
+        raise FileProblem(
+            path,
+            f"looks like a zip bomb: {info.filename} is compressed {ratio:,.0f} to 1; "
+            "it was not opened",
+        )
+
+
+def _starts_ods(path: Path, infos: list[zipfile.ZipInfo]) -> bool:
+    info = next(i for i in infos if i.filename.casefold() == "mimetype")
+    if info.file_size > 200:
+        return False
+    with path.open("rb") as file:
+        content = b"".join(_inflate(path, file, info))
+    return content.strip().startswith(_ODS_MIMETYPE)
+
+
+# --- the members ---------------------------------------------------------------------------
+
+
+def _inflate(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's content in chunks, never more than it declares, CRC checked at the end."""
+    name = info.filename
+    file.seek(info.header_offset)
+    header = file.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise FileProblem(path, f"is damaged ({name} is not where the zip says); {_RESTORE}")
+    _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    file.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
+    left = info.compress_size
+    produced = 0
+    crc = 0
+    while left > 0:
+        compressed = file.read(min(_CHUNK, left))
+        if not compressed:
+            raise FileProblem(path, f"is truncated ({name} is cut short); {_RESTORE}")
+        left -= len(compressed)
+        for out in _pieces(path, name, inflater, compressed):
+            produced += len(out)
+            if produced > info.file_size:
+                raise FileProblem(
+                    path,
+                    f"looks like a zip bomb: {name} unpacks to more than the "
+                    f"{_size(info.file_size)} it declares; it was not opened",
+                )
+            crc = zlib.crc32(out, crc)
+            yield out
+    if inflater is not None and not inflater.eof:
+        raise FileProblem(path, f"is damaged ({name} is cut short); {_RESTORE}")
+    if produced != info.file_size or crc != info.CRC:
+        raise FileProblem(path, f"is damaged ({name} fails its checksum); {_RESTORE}")
+
+
+def _pieces(
+    path: Path, name: str, inflater: zlib._Decompress | None, compressed: bytes
+) -> Iterator[bytes]:
+    """Inflate one chunk of input in pieces of at most _CHUNK bytes (a bomb never lands whole)."""
+    if inflater is None:
+        yield compressed
+        return
+    pending = compressed
+    while True:
+        try:
+            out = inflater.decompress(pending, _CHUNK)
+        except zlib.error as error:
+            raise FileProblem(
+                path, f"is damaged ({name} cannot be unpacked: {_brief(error)}); {_RESTORE}"
+            ) from None
+        pending = inflater.unconsumed_tail
+        if out:
+            yield out
+        if inflater.eof or (not pending and len(out) < _CHUNK):
+            return
+
+
+def _check_member(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> None:
+    chunks = _inflate(path, file, info)
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= _HEAD_BYTES:
+            break
+    is_xml = info.filename.casefold().endswith(_XML_SUFFIXES)
+    root = _xml_root(path, info.filename, head, is_xml)
+    if root == "sst":
+        _check_shared_strings(path, info, head)
+    scanner = _SheetExtent(path, info.filename, _prefix(head)) if root in _SHEET_ROOTS else None
+    if scanner is not None:
+        scanner.feed(head)
+    for chunk in chunks:  # the rest of the member: inflated (and checked) even if not a sheet
+        if scanner is not None:
+            scanner.feed(chunk)
+    if scanner is not None:
+        scanner.finish()
+
+
+def _decoded_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    if head[:2] in (b"<\0", b"\0<"):
+        return head.decode("utf-16-le" if head[0] == ord("<") else "utf-16-be", "ignore")
+    return head.decode("utf-8", "ignore").lstrip("\ufeff")
+
+
+_PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
+_ROOT = re.compile(r"\s*<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
+
+
+def _xml_root(path: Path, name: str, head: bytes, is_xml: bool) -> str | None:
+    """The root element's local name, after refusing a DTD in the prolog.
+
+    OOXML never needs a DTD; one is the way in for entity bombs and external entities.
+    """
+    text = _decoded_head(head)
+    if not text.strip() or (not is_xml and not text.lstrip().startswith("<")):
+        return None  # empty, or an image or vbaProject.bin: not XML
+    position = 0
+    while match := _PROLOG_ITEM.match(text, position):
+        position = match.end()
+    rest = text[position:].lstrip()
+    if rest[:9].upper() == "<!DOCTYPE":
+        raise FileProblem(
+            path,
+            f"has a DTD in {name} (an XML entity bomb or external-entity trick: Excel "
+            f"never writes one), so it was not read; {_RESTORE}",
+        )
+    root = _ROOT.match(rest)
+    if root is None:
+        # Without a root element in sight, a DTD could hide further on: refuse.
+        raise FileProblem(path, f"is damaged ({name} is not readable XML); {_RESTORE}")
+    return root[2]
+
+
+def _prefix(head: bytes) -> bytes:
+    """The namespace prefix of a worksheet's elements ("x:" in `<x:worksheet>`), or b""."""
+    match = re.search(rb"<(\w+:)?(?:worksheet|dialogsheet|macrosheet)\b", head)
+    return (match[1] or b"") if match else b""
+
+
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d+)")
+
+
+def _check_shared_strings(path: Path, info: zipfile.ZipInfo, head: bytes) -> None:
+    """calamine reserves memory for `uniqueCount` strings before reading one."""
+    match = _UNIQUE_COUNT.search(head)
+    # Each string takes at least `<si/>`, five bytes.
+    if match and int(match[1]) > info.file_size // 5 + 16:
+        raise FileProblem(
+            path,
+            f"is damaged or hostile ({info.filename} claims {int(match[1]):,} strings in "
+            f"{_size(info.file_size)}); {_RESTORE}",
+        )
+
+
+# --- the area a worksheet's cells span -----------------------------------------------------
+
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+class _SheetExtent:
+    """Track the rows and columns that hold values, as calamine will lay them out.
+
+    calamine skips cells without a value (a styled empty `<c r="Z1048576" s="1"/>`), so a
+    sheet formatted down to the last row is fine; a value in a far corner is what costs.
+    Rows are split on their start tag; in each row with a value, the last cell with a value
+    gives the row's width (every writer puts cells in column order). A cell in a
+    three-letter column anywhere makes its chunk be scanned cell by cell, so an out-of-order
+    far cell is found too. This runs on every row of a big tracker, so it stays lean.
+    """
+
+    def __init__(self, path: Path, name: str, prefix: bytes) -> None:
+        self.path = path
+        self.name = name
+        self.carry = b""
+        self.first_row = EXCEL_MAX_ROW + 1
+        self.last_row = 0
+        self.last_column = 0
+        self.rows_seen = 0
+        self.row_start = b"<" + prefix + b"row"
+        self.cell_start = b"<" + prefix + b"c "
+        self.cell_end = b"</" + prefix + b"c>"
+        self.sheet_data_end = b"</" + prefix + b"sheetData>"
+
+    def feed(self, chunk: bytes) -> None:
+        if _FAR_CELL.search(chunk):
+            for far in _CELL_REF.finditer(chunk):
+                self._extend(self.first_row if self.last_row else 1, _column_number(far[1]))
+        pieces = (self.carry + chunk).split(self.row_start)
+        if len(pieces) == 1:  # no row starts here: keep what could be half a start tag
+            self.carry = pieces[0][-len(self.row_start) :]
+            return
+        for piece in pieces[1:-1]:
+            self._row(piece)
+        unfinished = pieces[-1]
+        if len(unfinished) > _LONG_ROW:
+            # A row this long is hostile; take what it holds so far, keep its start tag and
+            # tail, so one giant row is not copied again on every chunk.
+            self._row(unfinished)
+            start_tag = unfinished[: unfinished.find(b">") + 1]
+            unfinished = start_tag + unfinished[-_HEAD_BYTES:]
+        self.carry = self.row_start + unfinished
+
+    def finish(self) -> None:
+        if self.carry.startswith(self.row_start):
+            self._row(self.carry[len(self.row_start) :])
+        self.carry = b""
+
+    def _row(self, piece: bytes) -> None:
+        if piece[:1] not in _AFTER_ROW_NAME:
+            return  # another element (<rowBreaks>)
+        self.rows_seen += 1
+        last_value = piece.rfind(self.cell_end)
+        if last_value < 0:
+            return  # no cell with a value in this row
+        end = piece.find(self.sheet_data_end, 0, last_value + 1)
+        if end >= 0:  # the last row, followed by the rest of the sheet
+            piece = piece[:end]
+            last_value = piece.rfind(self.cell_end)
+            if last_value < 0:
+                return
+        start = piece.rfind(self.cell_start, 0, last_value)
+        reference = None
+        if start >= 0:
+            reference = _CELL_REF.search(piece, start, piece.find(b">", start))
+        if reference is not None:
+            self._extend(int(reference[2]), _column_number(reference[1]))
+            return
+        # Cells without references are placed by position (rare, some generators do it).
+        number = _ROW_NUMBER.search(piece, 0, piece.find(b">"))
+        row = int(number[1]) if number else self.rows_seen
+        columns = piece.count(self.cell_start, 0, last_value) + piece.count(b"<c>", 0, last_value)
+        self._extend(row, columns)
+
+    def _extend(self, row: int, column: int) -> None:
+        if row < self.first_row:
+            self.first_row = row
+        if row > self.last_row:
+            self.last_row = row
+        if column > self.last_column:
+            self.last_column = column
+        if self.last_row > EXCEL_MAX_ROW or self.last_column > EXCEL_MAX_COLUMN:
+            raise FileProblem(
+                self.path,
+                f"is damaged ({self.name} has a cell at {_column_letters(column)}{row}, beyond "
+                f"Excel's last row or column); {_RESTORE}",
+            )
+        rows = self.last_row - self.first_row + 1
+        if rows * self.last_column > MAX_SHEET_CELLS:
+            raise FileProblem(
+                self.path,
+                f"has a value far from the table ({self.name} reaches cell "
+                f"{_column_letters(self.last_column)}{self.last_row}: {rows:,} rows x "
+                f"{self.last_column:,} columns to load); delete the stray cells below or right "
+                "of the table and save it again",
+            )
+
+
+_AFTER_ROW_NAME = frozenset({b" ", b"\t", b"\n", b"\r", b">", b"/"})
+# A cell reference in a column of three letters (AAA = column 703 and beyond). Written as
+# `r="` (no spaces around "=", as every writer does) so the regex engine can skip ahead fast.
+_FAR_CELL = re.compile(rb"""r=["']\$?[A-Za-z]{3}\$?\d""")
