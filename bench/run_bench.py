@@ -303,12 +303,22 @@ def measure_startup(repeat: int = 5) -> Startup:
 # --- the phase-timing child ------------------------------------------------------------
 
 
+def peak_rss_bytes() -> int:
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 class PhaseClock:
     """Adds up the wall time of stage calls by phase, counting only the outermost call."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.stages: dict[str, float] = {}
+        # the process's peak RSS (bytes) right after each stage: it only grows, so the stage
+        # where it jumps is the one that needed the memory
+        self.peak_after: dict[str, int] = {}
         self.depth = 0
 
     def wrap(
@@ -328,6 +338,7 @@ class PhaseClock:
                 elapsed = time.perf_counter() - start
                 self.seconds[phase] = self.seconds.get(phase, 0.0) + elapsed
                 self.stages[label] = self.stages.get(label, 0.0) + elapsed
+                self.peak_after[label] = peak_rss_bytes()
 
         timed.__wrapped__ = function  # type: ignore[attr-defined]
         return timed
@@ -382,6 +393,7 @@ def phases_child(tracker: Path, today: date, drafts: Path) -> None:
     for phase in PHASES:
         result[phase] = clock.seconds.get(phase)
     result["stages"] = clock.stages
+    result["peak_after"] = clock.peak_after
     print(json.dumps(result))
 
 
@@ -637,7 +649,11 @@ def stage_line(phases: dict[str, Any]) -> str:
     if phases.get("error"):
         return f"error: {phases['error']}"
     stages = phases.get("stages") or {}
-    timed = ", ".join(f"{name} {seconds(value)}" for name, value in stages.items())
+    peaks = phases.get("peak_after") or {}
+    timed = ", ".join(
+        f"{name} {seconds(value)}" + (f" (peak {mebibytes(peaks[name])})" if name in peaks else "")
+        for name, value in stages.items()
+    )
     return f"{timed}; whole pipeline {seconds(phases.get('total'))} ({phases.get('pipeline')})"
 
 
