@@ -162,7 +162,10 @@ def _ole2_message(path: Path) -> str:
     except OSError:
         data = b""
     if "EncryptedPackage".encode("utf-16-le") in data:
-        return "is password-protected (encrypted); open it in Excel, remove the password and save"
+        return (
+            "is password-protected (encrypted); open it in Excel, remove the password and "
+            "save it again"
+        )
     if "Workbook".encode("utf-16-le") in data or "Book\0".encode("utf-16-le") in data:
         return f"is a legacy Excel 97-2003 .xls file; {_RESAVE}"
     return (

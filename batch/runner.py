@@ -270,7 +270,7 @@ def _run_one(
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
     from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
     from batch.review import ReviewEntry
-    from batch.safe_save import check_not_open, save_edits
+    from batch.safe_save import check_not_open, check_writable, save_edits
     from batch.xlsx_writer import CellEdit
 
     config, tracker, today = _load(path, options)
@@ -292,8 +292,10 @@ def _run_one(
     drafts_by_row = {draft.row: draft for draft in rendered}
     folder = drafts_root(path, config, options)
     if not options.dry_run:
-        # Nothing is written for a tracker that Excel or LibreOffice has open, drafts included.
+        # Nothing is written for a tracker that Excel or LibreOffice has open, or that cannot
+        # be written back (read-only), drafts included.
         check_not_open(path)
+        check_writable(path)
     with _run_lock_unless(options.dry_run, path):
         # A dry run asks the drafts folder what it would write, and writes nothing.
         written = write_drafts(rendered, folder, today, dry_run=options.dry_run)

@@ -131,6 +131,12 @@ def run_lock(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator[No
             lock.unlink()
 
 
+def check_writable(path: Path) -> None:
+    """Raise FileProblem unless the tracker is a file that can be replaced (mode bits and the
+    folder's permissions checked; root gets no pass on a read-only file)."""
+    _check_writable(path)
+
+
 def _check_writable(path: Path) -> os.stat_result:
     try:
         status = path.stat()
