@@ -584,11 +584,21 @@ def _write_lists_sheet(workbook: xlsxwriter.Workbook) -> None:
 
 
 def make_tracker(
-    path: Path, count: int, *, today: date = RUN_DATE, seed: int = 20261123
+    path: Path,
+    count: int,
+    *,
+    today: date = RUN_DATE,
+    seed: int = 20261123,
+    constant_memory: bool | None = None,
 ) -> Counter[str]:
-    """Write a realistic tracker of `count` rows; return how many rows of each kind it has."""
+    """Write a realistic tracker of `count` rows; return how many rows of each kind it has.
+
+    constant_memory (default: from CONSTANT_MEMORY_FROM rows on) streams the sheet with
+    inline strings and no Excel Table; False writes shared strings and a Table, as Excel
+    saves a file, at the cost of XlsxWriter holding every cell in memory.
+    """
     rows, kinds = make_rows(count, today=today, seed=seed)
-    write_tracker(path, rows)
+    write_tracker(path, rows, constant_memory=constant_memory)
     return kinds
 
 
@@ -603,8 +613,8 @@ def make_due_tracker(
     return kinds
 
 
-def tracker_name(count: int) -> str:
-    return f"tracker_{count}.xlsx"
+def tracker_name(count: int, *, excel_like: bool = False) -> str:
+    return f"tracker_{count}_excel_like.xlsx" if excel_like else f"tracker_{count}.xlsx"
 
 
 def main() -> None:

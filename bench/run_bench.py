@@ -693,6 +693,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="runs per size up to 10,000 rows (median)"
     )
     parser.add_argument("--profile", type=int, metavar="SIZE", help="cProfile the CLI on SIZE")
+    parser.add_argument(
+        "--excel-like",
+        action="store_true",
+        help="write every size with shared strings and an Excel Table, as Excel saves it "
+        "(by default the biggest are streamed: inline strings, no Table)",
+    )
     parser.add_argument("--phases-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--drafts-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -708,8 +714,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for size in args.sizes:
         tracker, kinds = ensure_tracker(
             trackers,
-            tracker_name(size),
-            lambda path, n=size: make_tracker(path, n, today=args.today),
+            tracker_name(size, excel_like=args.excel_like),
+            lambda path, n=size: make_tracker(
+                path, n, today=args.today, constant_memory=False if args.excel_like else None
+            ),
         )
         work = out / "runs" / str(size)
         print(f"{size:,} rows: CLI ...", file=sys.stderr)
@@ -731,8 +739,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         tracker, _ = ensure_tracker(
             trackers,
-            tracker_name(args.profile),
-            lambda path: make_tracker(path, args.profile, today=args.today),
+            tracker_name(args.profile, excel_like=args.excel_like),
+            lambda path: make_tracker(
+                path,
+                args.profile,
+                today=args.today,
+                constant_memory=False if args.excel_like else None,
+            ),
         )
         profile_path = out / f"profile_{args.profile}.prof"
         print(f"\n## cProfile of `followup run` on {args.profile:,} rows ({profile_path})\n")
