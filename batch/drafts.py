@@ -425,15 +425,24 @@ class _Renderer:
 
         contact_name, contact_changed = clean_header_text(row.contact_name or "")
         to_email, email_changed = clean_address(row.contact_email)
-        if contact_changed or email_changed:
-            column = row.header("contact_email" if email_changed else "contact_name")
+        if email_changed:
             problems.append(
                 _warning(
                     row,
                     "unsafe-header",
                     "has line breaks or other text that cannot go into an email header, "
                     "so it was left out of the draft's To line: check it",
-                    column,
+                    row.header("contact_email"),
+                )
+            )
+        elif contact_changed:
+            # The name stays in the To line, on one line: its breaks became spaces.
+            problems.append(
+                _warning(
+                    row,
+                    "unsafe-header",
+                    "has line breaks, which were made spaces in the draft's To line: check it",
+                    row.header("contact_name"),
                 )
             )
 

@@ -27,6 +27,7 @@ from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
 from batch.package_guard import inspect_package
 from batch.values import (
     DATE_ORDERS,
+    NO_SAVED_RESULT,
     ExcelError,
     Unreadable,
     clean_text,
@@ -314,7 +315,15 @@ def _find_table(
 # calamine reads an error cell (#REF!, #N/A) as an empty string; a date column needs to tell
 # "empty" from "broken formula", so error cells are found in the sheet XML. Only the bytes
 # are scanned when the sheet has any (t="e" is rare), and only error cells are parsed.
+# A formula with no saved result (`<c><f>TODAY()</f><v/></c>`, as openpyxl writes) reads as
+# empty too, and is found the same way.
 _ERROR_MARKERS = (b't="e"', b"t='e'")
+_NO_RESULT_MARKERS = (b"f></c>", b"f></x:c>", b"/></c>", b"/></x:c>", b"<v></v>", b"v></x:v>")
+_FORMULA_WITHOUT_RESULT = re.compile(
+    rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?)(?<!/)>\s*"""
+    rb"""<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>)\s*"""
+    rb"""(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"""
+)
 _ERROR_CELL = re.compile(
     # (?<!/) keeps a self-closed <c .../> from borrowing the next cell's value.
     rb"""<(?:\w+:)?c\s(?P<attrs>[^>]*?\bt\s*=\s*["']e["'][^>]*)(?<!/)>"""
@@ -353,6 +362,12 @@ def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
                 value = _CELL_VALUE.search(match["body"])
                 text = value[1].decode("utf-8", "replace") if value else "#VALUE!"
                 yield int(reference[2]) - 1, _column_index(reference[1]) - 1, text
+        if any(marker in buffer for marker in _NO_RESULT_MARKERS):
+            for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, cut):
+                reference = _CELL_REF.search(match["attrs"])
+                if reference is not None:
+                    row, column = int(reference[2]) - 1, _column_index(reference[1]) - 1
+                    yield row, column, NO_SAVED_RESULT
         pending = buffer[cut:]
         if not chunk:
             return

@@ -33,9 +33,27 @@ class Unreadable(ValueError):
 
 @dataclass(frozen=True)
 class ExcelError:
-    """An Excel error value in a cell (#REF!, #N/A, #VALUE!...), e.g. from a broken formula."""
+    """An Excel error value in a cell (#REF!, #N/A, #VALUE!...), e.g. from a broken formula.
+
+    `text` is NO_SAVED_RESULT for a formula whose result was never saved (a workbook written
+    by a program that does not calculate, such as openpyxl): readers see it as empty.
+    """
 
     text: str
+
+
+NO_SAVED_RESULT = "(no saved result)"
+
+
+def _error_cell(value: ExcelError, hint: str, *, fix_formula: bool) -> Unreadable:
+    if value.text == NO_SAVED_RESULT:
+        return Unreadable(
+            "formula-without-result",
+            "the cell has a formula whose result was never saved (the file was written by a "
+            f"program that does not calculate); open and save it in Excel, or {hint}",
+        )
+    fix = "fix its formula or " if fix_formula else ""
+    return Unreadable("error-cell", f"the cell shows the Excel error {value.text}; {fix}{hint}")
 
 
 # Characters that render as nothing: pre-formatted trackers and copy-paste from web pages
@@ -311,10 +329,7 @@ def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     if isinstance(value, ExcelError):
-        raise Unreadable(
-            "error-cell",
-            f"the cell shows the Excel error {value.text}; fix its formula or {DATE_HINT}",
-        )
+        raise _error_cell(value, DATE_HINT, fix_formula=True)
     if is_placeholder(value):
         return None
     if isinstance(value, datetime):
@@ -348,9 +363,7 @@ def parse_yes_no(value: object) -> bool | None:
     Raises Unreadable for anything else.
     """
     if isinstance(value, ExcelError):
-        raise Unreadable(
-            "error-cell", f"the cell shows the Excel error {value.text}; type yes or no"
-        )
+        raise _error_cell(value, "type yes or no", fix_formula=False)
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and not _is_nan(value):

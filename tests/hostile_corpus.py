@@ -544,15 +544,19 @@ HOSTILE_ROWS: tuple[HostileRow, ...] = (
         Interview_Date=Formula("=TODAY()-11", "NO-CACHED-VALUE"),
     ),
     _row("date-before-1900-text", True, "", Interview_Date="1850-01-01"),
-    _row("date-in-9999", False, Interview_Date=date(9999, 12, 31), **{"Thank-You Sent": None}),
-    _row("sent-in-9999", True, "later than today", **{"Thank-You Sent": date(9999, 12, 31)}),
+    # Excel's last date; the reader takes no year past 2200 for a mistake.
+    _row(
+        "date-in-9999", True, "9999", Interview_Date=date(9999, 12, 31), **{"Thank-You Sent": None}
+    ),
+    _row("sent-in-9999", True, "9999", **{"Thank-You Sent": date(9999, 12, 31)}),
     _row("negative-serial", True, "", Interview_Date=-5),
     _row("serial-past-9999", True, "", Interview_Date=3_000_000),
     _row("path-traversal-company", False, Company="../../etc/passwd"),
     _row("windows-device-company", False, Company="CON"),
     _row("formula-company", False, Company='=HYPERLINK("http://x","y")'),
     _row("emoji-company", False, Company=EMOJI_COMPANY),
-    _row("email-with-newline", True, "", Email="jane@example.com\nBcc: evil@attacker.example"),
+    # The first address is found inside the text; the rest never reaches a header.
+    _row("email-with-newline", False, Email="jane@example.com\nBcc: evil@attacker.example"),
     _row("contact-with-newline", False, Contact="Jane\r\nBcc: evil@attacker.example"),
     _row("role-with-newline", False, Role="Analyst\r\nCc: evil@attacker.example"),
     _row(
