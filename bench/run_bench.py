@@ -51,12 +51,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from make_trackers import (  # noqa: E402  (the bench folder is not a package)
-    RUN_DATE,
-    make_due_tracker,
-    make_tracker,
-    tracker_name,
-)
+from make_trackers import RUN_DATE, tracker_name  # noqa: E402  (bench/ is not a package)
 
 GIB = 1024**3
 DEFAULT_SIZES = (500, 10_000, 100_000)
@@ -123,10 +118,29 @@ def generator_stamp() -> str:
     return hashlib.sha256(source).hexdigest()[:16]
 
 
+GENERATE_CODE = """
+import json, sys
+from datetime import date
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import make_trackers
+options = json.loads(sys.argv[4])
+if "today" in options:
+    options["today"] = date.fromisoformat(options["today"])
+kinds = getattr(make_trackers, sys.argv[2])(Path(sys.argv[3]), **options)
+print(json.dumps(dict(kinds)))
+"""
+
+
 def ensure_tracker(
-    folder: Path, name: str, make: Callable[[Path], Mapping[str, int]]
+    folder: Path, name: str, function: str, **options: Any
 ) -> tuple[Path, dict[str, int]]:
-    """The generated tracker and its row kinds, regenerated only when the generator changed."""
+    """The generated tracker and its row kinds, regenerated only when the generator changed.
+
+    It is generated in a child process: Linux hands a parent's peak RSS on to the children it
+    forks (ru_maxrss survives exec), so a parent that held a big workbook in memory would
+    inflate every peak RSS measured after it.
+    """
     path = folder / name
     stamp = path.with_suffix(".stamp.json")
     if path.exists() and stamp.exists():
@@ -135,7 +149,11 @@ def ensure_tracker(
             return path, dict(saved["kinds"])
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    kinds = dict(make(path))
+    argv = [sys.executable, "-c", GENERATE_CODE, str(BENCH_DIR), function, str(path)]
+    child = run_child([*argv, json.dumps(options, default=str)])
+    if child.exit_code != 0:
+        raise RuntimeError(f"generating {path} failed: {child.stderr.strip()[-500:]}")
+    kinds = json.loads(child.stdout.strip().splitlines()[-1])
     stamp.write_text(json.dumps({"generator": generator_stamp(), "kinds": kinds}))
     print(f"generated {path} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return path, kinds
@@ -715,9 +733,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tracker, kinds = ensure_tracker(
             trackers,
             tracker_name(size, excel_like=args.excel_like),
-            lambda path, n=size: make_tracker(
-                path, n, today=args.today, constant_memory=False if args.excel_like else None
-            ),
+            "make_tracker",
+            count=size,
+            today=args.today,
+            constant_memory=False if args.excel_like else None,
         )
         work = out / "runs" / str(size)
         print(f"{size:,} rows: CLI ...", file=sys.stderr)
@@ -730,7 +749,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             baseline = measure_baseline(tracker, work)
         report.sizes.append(SizeResult(size, cli, phases, baseline, expected_summary(kinds)))
 
-    due, _ = ensure_tracker(trackers, "tracker_due_1000.xlsx", make_due_tracker)
+    due, _ = ensure_tracker(trackers, "tracker_due_1000.xlsx", "make_due_tracker", today=args.today)
     print("1,000 due drafts ...", file=sys.stderr)
     report.drafts_1000 = measure_phases(due, out / "runs" / "due_1000", args.today)
     report.checks = check_targets(report, args.sizes)
@@ -740,12 +759,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         tracker, _ = ensure_tracker(
             trackers,
             tracker_name(args.profile, excel_like=args.excel_like),
-            lambda path: make_tracker(
-                path,
-                args.profile,
-                today=args.today,
-                constant_memory=False if args.excel_like else None,
-            ),
+            "make_tracker",
+            count=args.profile,
+            today=args.today,
+            constant_memory=False if args.excel_like else None,
         )
         profile_path = out / f"profile_{args.profile}.prof"
         print(f"\n## cProfile of `followup run` on {args.profile:,} rows ({profile_path})\n")
