@@ -235,9 +235,11 @@ def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
             path, f"is damaged: its sheet {_one_line(error)} is missing; {_RESAVE}"
         ) from None
     except Exception as error:  # calamine reports damage with several exception types
-        raise FileProblem(
-            path, f"is damaged or not a real .xlsx ({_one_line(error)}); {_RESAVE}"
-        ) from None
+        # Its messages can be a bare element name ("sst"): the type says it is about XML.
+        detail = _one_line(error)
+        if type(error).__name__ not in detail:
+            detail = f"{type(error).__name__}: {detail}"
+        raise FileProblem(path, f"is damaged or not a real .xlsx ({detail}); {_RESAVE}") from None
     except BaseException as error:
         # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
         if type(error).__name__ != "PanicException":
