@@ -272,6 +272,7 @@ KILLABLE_RUN = textwrap.dedent(
     from batch.safe_save import save_edits
     from batch.xlsx_writer import CellEdit
     path = Path(sys.argv[1])
+    print("ready", flush=True)  # imports done: from here on, a kill lands in real work
     for n in range(1000):
         value = "A" if n % 2 else "B"
         save_edits(path, "Tracker", [CellEdit(r, 2, value) for r in range(1, 400)]
@@ -306,10 +307,17 @@ def test_killing_a_save_at_random_moments_leaves_the_old_or_the_new_file(tmp_pat
     chance = random.Random(20261120)
     seen = set()
     for _ in range(12):
-        child = subprocess.Popen([sys.executable, "-c", KILLABLE_RUN, str(path)], env=child_env())
-        time.sleep(0.3 + chance.random() * 0.7)
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILLABLE_RUN, str(path)],
+            env=child_env(),
+            stdout=subprocess.PIPE,
+        )
+        # Wait for the child's imports (slow on a loaded machine), then kill it mid-work.
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        time.sleep(0.1 + chance.random() * 0.9)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+        child.stdout.close()
         assert path.read_bytes() in versions
         seen.add(path.read_bytes())
     assert len(seen) >= 2  # the killed runs did get to save, so the kills hit real work
