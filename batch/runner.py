@@ -105,17 +105,17 @@ def exit_code(results: Iterable[TrackerResult]) -> int:
     return code
 
 
-def owned_cell_values(result: RowResult) -> dict[str, OwnedValue]:
-    """The six owned cells of one row, as SPEC section 3 describes them."""
+def owned_cell_values(result: RowResult) -> tuple[OwnedValue, ...]:
+    """The six owned cells of one row, in `OWNED_COLUMNS` order (SPEC section 3)."""
     decision = result.decision
-    return {
-        "Follow-up Status": decision.status.value,
-        "Follow-up Step": decision.step.value if decision.step else None,
-        "Follow-up Due": decision.due,
-        "Follow-up Reason": decision.reason or None,
-        "Follow-up Draft": "; ".join(result.drafts) or None,
-        "Follow-up Problems": problems_text(result.problems),
-    }
+    return (
+        decision.status.value,
+        decision.step.value if decision.step else None,
+        decision.due,
+        decision.reason or None,
+        "; ".join(result.drafts) or None,
+        problems_text(result.problems) if result.problems else None,
+    )
 
 
 def problems_text(problems: Sequence[RowProblem]) -> str | None:
@@ -146,12 +146,16 @@ def plan_changes(tracker: Tracker, rows: Sequence[RowResult]) -> list[CellChange
         for name in OWNED_COLUMNS
         if name not in tracker.owned_columns
     ]
+    no_values: dict[str, OwnedValue] = {}
     for result in rows:
-        current = tracker.owned_values.get(result.row.row, {})
-        for name, new in owned_cell_values(result).items():
+        number = result.row.row
+        current = tracker.owned_values.get(number, no_values)
+        for name, new in zip(OWNED_COLUMNS, owned_cell_values(result), strict=True):
             old = current.get(name)
-            if _normalised(old) != _normalised(new):
-                changes.append(CellChange(result.row.row, name, old, new))
+            # Most cells are unchanged on a re-run, or new on a first run: check cheaply first.
+            if old == new or _normalised(old) == _normalised(new):
+                continue
+            changes.append(CellChange(number, name, old, new))
     return changes
 
 
@@ -354,15 +358,16 @@ def _collect_rows(
     paths_by_row: Mapping[int, tuple[str, ...]],
 ) -> None:
     for row, decision in decided:
-        problems = [*row.problems, *decision.problems]
+        problems = row.problems + decision.problems
         draft = drafts_by_row.get(row.row)
         if draft is not None:
             # The draft's "generic draft" warning says more than the rules' "no key points".
             if any(problem.code == "generic-draft" for problem in draft.problems):
-                problems = [p for p in problems if p.code != "no-key-points"]
-            problems.extend(draft.problems)
-        paths = paths_by_row.get(row.row, ())
-        result.rows.append(RowResult(row, decision, tuple(dict.fromkeys(problems)), paths))
+                problems = tuple(p for p in problems if p.code != "no-key-points")
+            problems += draft.problems
+        if len(problems) > 1:
+            problems = tuple(dict.fromkeys(problems))
+        result.rows.append(RowResult(row, decision, problems, paths_by_row.get(row.row, ())))
 
 
 def _relative(path: Path, folder: Path) -> str:
