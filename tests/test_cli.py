@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from batch.cli import main
+from batch.model import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE_SAMPLE = ROOT / "scripts" / "make_sample.py"
@@ -135,6 +137,16 @@ def test_dry_run_writes_nothing_and_lists_cells(tracker: Path) -> None:
     assert not (tracker.parent / "drafts").exists()
     assert "row 8, Follow-up Status: (empty) -> 'Overdue'" in result.output
     assert "row 8, Follow-up Due: (empty) -> 2026-11-19" in result.output
+
+
+def test_dry_run_on_the_demo_day_shows_every_status(tracker: Path) -> None:
+    output = invoke("run", tracker, "--today", DEMO_DAY, "--dry-run").output
+    table = [
+        re.split(r"\s{2,}", line.strip())
+        for line in output.splitlines()
+        if re.match(r"\s+\d+\s{2,}", line)
+    ]
+    assert {cells[2] for cells in table} == {status.value for status in Status}
 
 
 def test_json_summary(tracker: Path) -> None:
