@@ -303,12 +303,13 @@ def _find_table(
         raise FileProblem(
             path, "has no worksheets (only chart sheets or none); add a sheet with the tracker"
         )
-    where = f"sheet {sheet!r}" if sheet is not None else "any sheet"
+    # The README documents this wording; scripts may look for it.
+    where = f"of sheet {sheet!r}" if sheet is not None else "of each sheet"
     raise FileProblem(
         path,
-        f"has no tracker table: no header with Company and Interview Date in the first "
-        f"{HEADER_SEARCH_ROWS} rows of {where}; add those headers, or map yours in "
-        "followup.toml [columns]",
+        f"no tracker table found in {path.name} (looked for a header with Company and Interview "
+        f"Date in the first {HEADER_SEARCH_ROWS} rows {where}); add those headers, or map "
+        "yours in followup.toml [columns]",
     )
 
 

@@ -451,7 +451,7 @@ BAD_FILES: tuple[BadFile, ...] = (
     BadFile("huge-string-count", from_parts(huge_string_count), "claims 4,294,967,295 strings"),
     BadFile("value-in-far-corner", from_parts(value_in_the_far_corner), "far from the table"),
     BadFile("row-beyond-excel", from_parts(row_beyond_excel), "beyond Excel's last row"),
-    BadFile("no-tracker-table", from_parts(no_table), "has no tracker table"),
+    BadFile("no-tracker-table", from_parts(no_table), "no tracker table found in"),
 )
 
 

@@ -211,9 +211,9 @@ def test_check_on_workbooks_that_are_not_trackers(name: str) -> None:
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert lines == [
-        f"followup: {CORPUS / name}: has no tracker table: no header with Company and Interview "
-        "Date in the first 20 rows of any sheet; add those headers, or map yours in followup.toml "
-        "[columns]"
+        f"followup: {CORPUS / name}: no tracker table found in {name} (looked for a "
+        "header with Company and Interview Date in the first 20 rows of each sheet); add those "
+        "headers, or map yours in followup.toml [columns]"
     ]
 
 

@@ -485,8 +485,9 @@ def test_corpus_workbooks_have_no_tracker(path: Path) -> None:
     with pytest.raises(FileProblem) as caught:
         read_tracker(path)
     assert caught.value.message == (
-        "has no tracker table: no header with Company and Interview Date in the first 20 rows "
-        "of any sheet; add those headers, or map yours in followup.toml [columns]"
+        f"no tracker table found in {path.name} (looked for a header with Company and Interview "
+        "Date in the first 20 rows of each sheet); add those headers, or map yours in "
+        "followup.toml [columns]"
     )
 
 
