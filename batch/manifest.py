@@ -106,6 +106,7 @@ class DraftsFolder:
         # stems handed out in this run, per folder, case-folded (Windows and macOS file
         # systems ignore case, so "Acme" and "acme" are the same file there)
         self._claimed: dict[str, set[str]] = {}
+        self._written: set[Path] = set()  # files written in this run: no need to stat them
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -132,7 +133,7 @@ class DraftsFolder:
         files = {
             name: entry
             for name, entry in sorted(self._files.items())
-            if (self.root / name).exists()
+            if (path := self.root / name) in self._written or path.exists()
         }
         payload = {"version": _MANIFEST_VERSION, "files": files}
         content = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -206,25 +207,28 @@ class DraftsFolder:
         entry = self._files.get(relative)
         return entry is not None and _file_hash(path) == entry["sha256"]
 
-    def _record(self, relative: str, content: bytes, owner: str, base: str, role: str) -> None:
-        entry = {"sha256": sha256_of(content), "owner": owner, "base": base, "role": role}
+    def _record(self, relative: str, digest: str, owner: str, base: str, role: str) -> None:
+        entry = {"sha256": digest, "owner": owner, "base": base, "role": role}
         self._files[relative] = entry
         self._index(relative, entry)
 
     def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
         """Write one draft file by the rules in the module docstring."""
         path = self.safe_path(relative)
-        if not self.dry_run:
+        folder = relative.rpartition("/")[0]
+        # A folder that passed safe_path as an existing folder needs no mkdir (1,000 drafts
+        # would make 2,000 mkdir calls and path checks for the same day folder).
+        if not self.dry_run and folder not in self._safe_folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.safe_path(relative)  # the folder may have been created just now: check again
         current = _file_hash(path)
         digest = sha256_of(content)
         if current == digest:
-            self._record(relative, content, owner, base, "draft")
+            self._record(relative, digest, owner, base, "draft")
             return WriteOutcome(path, relative, "unchanged")
         if current is None or self._ours(relative, path):
             self._replace(path, content)
-            self._record(relative, content, owner, base, "draft")
+            self._record(relative, digest, owner, base, "draft")
             return WriteOutcome(path, relative, "written" if current is None else "updated")
         # Someone edited our draft (or the file is not ours): keep it, put ours beside it.
         stem, _, suffix = PurePosixPath(relative).name.partition(".")
@@ -236,14 +240,15 @@ class DraftsFolder:
             beside_path = self.safe_path(beside)
             beside_hash = _file_hash(beside_path)
             if beside_hash == digest:
-                self._record(beside, content, owner, base, "new-version")
+                self._record(beside, digest, owner, base, "new-version")
                 return WriteOutcome(beside_path, beside, "unchanged", kept=path)
             if beside_hash is None or self._ours(beside, beside_path):
                 self._replace(beside_path, content)
-                self._record(beside, content, owner, base, "new-version")
+                self._record(beside, digest, owner, base, "new-version")
                 return WriteOutcome(beside_path, beside, "kept-edited", kept=path)
             number += 1
 
     def _replace(self, path: Path, content: bytes) -> None:
         if not self.dry_run:
             atomic_write(path, content, durable=False)
+            self._written.add(path)

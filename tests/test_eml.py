@@ -8,10 +8,11 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from drafts_helpers import RUN_DATE, make_request, make_row
+from eml_helpers import reference_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -189,3 +190,132 @@ def test_written_draft_matches_the_golden_eml(tmp_path: Path) -> None:
     assert message["To"].addresses[0].display_name == "Jane Doe"
     assert message["From"].addresses[0].addr_spec == "alex@example.com"
     assert _content(message) == draft.body
+
+
+# Text that reaches every branch of the header writer: atoms, specials that need quoting,
+# encoded-word look-alikes, non-ASCII, line breaks and long values that fold.
+_HEADER_TEXT = st.lists(
+    st.sampled_from(
+        [*"abcXYZ019 .,;:@<>()[]\"\\'!#$%&*+/=?^_`{|}~-", "=?", "?=", "é", "東", "😀", "\n"]
+    ),
+    max_size=90,
+).map("".join)
+
+
+def _assert_same_as_reference(values: dict[str, Any]) -> None:
+    """The bytes EmailMessage gave; where it refused (a non-ASCII Message-ID), the same error."""
+    try:
+        expected = reference_email(**values)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            build_email(**values)
+        return
+    assert build_email(**values) == expected
+
+
+_ADDRESSES = st.one_of(
+    st.sampled_from(
+        [
+            "jane@acme.example",
+            "jane.doe@acme.example",
+            "o'brien+jobs@mail.example.co.uk",
+            "a..b@acme.example",
+            ".jane@acme.example",
+            "jane@müller.example",
+            "x" * 60 + "@" + "long-domain." * 3 + "example",
+            "",
+        ]
+    ),
+    st.text(alphabet=st.sampled_from(list("ab.@-!'=?{}")), max_size=20),
+)
+_SENT_AT = st.sampled_from(
+    [draft_time(RUN_DATE), draft_time(RUN_DATE, timezone(timedelta(hours=-5, minutes=-30)))]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    to_name=_HEADER_TEXT,
+    to_email=_ADDRESSES,
+    from_name=_HEADER_TEXT,
+    from_email=_ADDRESSES,
+    subject=_HEADER_TEXT,
+    sent_at=_SENT_AT,
+    message_id=st.one_of(
+        st.just(message_id_for(Path("t.xlsx"), 7, "Check-in", RUN_DATE)), _HEADER_TEXT
+    ),
+)
+def test_the_same_bytes_as_the_email_package_for_any_headers(
+    to_name: str,
+    to_email: str,
+    from_name: str,
+    from_email: str,
+    subject: str,
+    sent_at: datetime,
+    message_id: str,
+) -> None:
+    values: dict[str, Any] = {
+        "to_name": to_name,
+        "to_email": to_email,
+        "from_name": from_name,
+        "from_email": from_email,
+        "subject": subject,
+        "body": "Hello,\n\nThanks.\n",
+        "sent_at": sent_at,
+        "message_id": message_id,
+    }
+    _assert_same_as_reference(values)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    body=st.one_of(
+        st.text(max_size=300),
+        st.lists(st.sampled_from(["word ", "wörd ", "\n", "\r\n", "\r", "=", "."])).map(
+            lambda pieces: "".join(pieces) * 40
+        ),
+    )
+)
+def test_the_same_bytes_as_the_email_package_for_any_body(body: str) -> None:
+    values: dict[str, Any] = {
+        "to_name": "Jane Doe",
+        "to_email": "jane@acme.example",
+        "from_name": None,
+        "from_email": None,
+        "subject": "Hi",
+        "body": body,
+        "sent_at": draft_time(RUN_DATE),
+        "message_id": message_id_for(Path("t.xlsx"), 7, "Check-in", RUN_DATE),
+    }
+    _assert_same_as_reference(values)
+
+
+@pytest.mark.parametrize(
+    ("to_name", "subject"),
+    [
+        ("Jane Doe", "Following up on my Data Analyst interview at Acme Corp"),
+        ("", "Thank you"),
+        ("J. R. Smith", "Thank you, Ms. Smith"),
+        ("Jürgen Müller", "Grüße aus München – danke"),
+        ("=?utf-8?q?Jane?=", "=?utf-8?q?Hi?="),
+        ("Jane Doe", "A subject long enough that the email package has to fold it onto two lines"),
+        ("Jane Doe", "x" * 120),
+        ("Jane " * 20, "Hi"),
+        ("東京 太郎", "面接のお礼 " * 10),
+    ],
+)
+def test_the_same_bytes_as_the_email_package_for_known_cases(to_name: str, subject: str) -> None:
+    values: dict[str, Any] = {
+        "to_name": to_name,
+        "to_email": "jane@acme.example",
+        "from_name": "Zoë Ångström",
+        "from_email": "zoe@example.com",
+        "subject": subject,
+        "body": "Hello,\n\n" + "A long paragraph. " * 80 + "\n",
+        "sent_at": draft_time(RUN_DATE),
+        "message_id": message_id_for(Path("t.xlsx"), 7, "Check-in", RUN_DATE),
+    }
+    data = build_email(**values)
+    assert data == reference_email(**values)
+    assert _all_defects(_parse(data)) == []
+    assert all(len(line) <= 78 for line in data.split(b"\r\n\r\n", 1)[0].split(b"\r\n"))
