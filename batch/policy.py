@@ -195,6 +195,10 @@ class Policy:
     outcome_keywords: tuple[tuple[OutcomeKind, tuple[str, ...]], ...] = DEFAULT_OUTCOME_KEYWORDS
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
     _outcome_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    # Outcome text -> its kind: a tracker repeats the same few outcome words on every row.
+    _outcome_kinds: dict[str, OutcomeKind | None] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         for name in (
@@ -246,6 +250,14 @@ class Policy:
         """The kind of closed outcome a free-text Outcome cell says, or None (row still open)."""
         if not outcome:
             return None
+        if outcome in self._outcome_kinds:
+            return self._outcome_kinds[outcome]
+        kind = self._outcome_kind(outcome)
+        if len(self._outcome_kinds) < _MEMO_LIMIT:
+            self._outcome_kinds[outcome] = kind
+        return kind
+
+    def _outcome_kind(self, outcome: str) -> OutcomeKind | None:
         matched = {
             kind
             for found in self._outcome_pattern.finditer(outcome)

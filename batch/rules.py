@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from batch.model import Decision, RowProblem, Status, Step, TrackerRow
 from batch.policy import Policy
@@ -20,6 +21,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _RECORDED_DATES = ("thank_you_sent", "checkin_sent", "reminder_sent", "reply_date")
 
 
+# Remembered: a run formats the same few hundred days for every row it explains.
+@lru_cache(maxsize=4096)
 def format_day(day: date, today: date) -> str:
     """'Thu 12 Nov', with the year only when it is not today's year ('Thu 12 Nov 2025').
 
@@ -49,7 +52,11 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
                 "empty: fill in who the interview was with",
             )
         )
-    errors = [p for p in (*row.problems, *problems) if p.severity == "error"]
+    errors = (
+        [p for p in (*row.problems, *problems) if p.severity == "error"]
+        if row.problems or problems
+        else None  # the common case: nothing to sift
+    )
     if errors:
         details = "; ".join(
             f"{p.column}: {p.message.rstrip('.')}" if p.column else p.message.rstrip(".")
@@ -86,12 +93,11 @@ def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
         value: date | None = getattr(row, name)
         if value is None:
             continue
-        header = row.header(name)
         if value > today:
             problems.append(
                 RowProblem(
                     row.row,
-                    header,
+                    row.header(name),
                     "date-in-future",
                     f"{format_day(value, today)} is later than today "
                     f"({format_day(today, today)}): fix the date",
@@ -101,7 +107,7 @@ def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
             problems.append(
                 RowProblem(
                     row.row,
-                    header,
+                    row.header(name),
                     "before-interview",
                     f"{format_day(value, today)} is before the interview "
                     f"({format_day(row.interview_date, today)}): fix the date",

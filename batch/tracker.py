@@ -8,6 +8,7 @@ what stops the whole file raises `FileProblem`.
 
 from __future__ import annotations
 
+import gc
 import posixpath
 import re
 import zipfile
@@ -27,6 +28,8 @@ from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
 from batch.package_guard import inspect_package
 from batch.values import (
     DATE_ORDERS,
+    MAX_YEAR,
+    MIN_YEAR,
     NO_SAVED_RESULT,
     ExcelError,
     Unreadable,
@@ -83,23 +86,41 @@ def read_tracker(
         check_overrides(column_overrides)
     except ValueError as error:
         raise FileProblem(path, str(error)) from None
-    inspect_package(path)  # before calamine inflates anything
+    # The guard inflates every member anyway: the error-cell scan reads the worksheets' XML
+    # as it goes by, so no sheet is inflated a second time for it.
+    error_scans = _ErrorScans()
+    inspect_package(path, on_sheet_xml=error_scans.feed)  # before calamine inflates anything
     package = _read_package(path)
-    with _library_errors_as_file_problems(path):
-        workbook = _open_workbook(path)
-        found = _find_table(path, workbook, sheet, column_overrides)
-    sheet_name, cells, header_index, header_map = found
-    error_cells = _error_cells(path, package, sheet_name) if package.sheet_parts else {}
-    return _build_tracker(
-        path,
-        sheet_name,
-        cells,
-        header_index,
-        header_map,
-        date1904=package.date1904,
-        date_order=date_order,
-        error_cells=error_cells,
-    )
+    # Reading a big tracker allocates millions of objects (cells, rows) and frees none, so
+    # the cyclic garbage collector would only walk them again and again (about a tenth of the
+    # time): it is paused while they are built, and put back as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with _library_errors_as_file_problems(path):
+            workbook = _open_workbook(path)
+            found = _find_table(path, workbook, sheet, column_overrides)
+        sheet_name, cells, header_index, header_map = found
+        error_cells: Mapping[tuple[int, int], str] = {}
+        if package.sheet_parts:
+            scanned = error_scans.cells_of(package.sheet_parts.get(sheet_name))
+            # A part the guard did not see as a worksheet is scanned on its own.
+            error_cells = (
+                scanned if scanned is not None else _error_cells(path, package, sheet_name)
+            )
+        return _build_tracker(
+            path,
+            sheet_name,
+            cells,
+            header_index,
+            header_map,
+            date1904=package.date1904,
+            date_order=date_order,
+            error_cells=error_cells,
+        )
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # --- the file -----------------------------------------------------------------------------
@@ -350,30 +371,100 @@ def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
     pending = b""
     while True:
         chunk = stream.read(_CHUNK)
-        buffer = pending + chunk
-        # Keep an unfinished cell for the next round: cut at the "<" of the last cell start
-        # (<c or a prefixed <x:c).
-        cut = len(buffer)
-        if chunk:
-            last_cell = max(buffer.rfind(b"<c "), buffer.rfind(b":c "))
-            cut = max(buffer.rfind(b"<", 0, last_cell + 1), 0) if last_cell > 0 else 0
-        if any(marker in buffer for marker in _ERROR_MARKERS):
-            for match in _ERROR_CELL.finditer(buffer, 0, cut):
-                reference = _CELL_REF.search(match["attrs"])
-                if reference is None:
-                    continue  # a cell without a reference cannot be placed; rare in practice
-                value = _CELL_VALUE.search(match["body"])
-                text = value[1].decode("utf-8", "replace") if value else "#VALUE!"
-                yield int(reference[2]) - 1, _column_index(reference[1]) - 1, text
-        if any(marker in buffer for marker in _NO_RESULT_MARKERS):
-            for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, cut):
-                reference = _CELL_REF.search(match["attrs"])
-                if reference is not None:
-                    row, column = int(reference[2]) - 1, _column_index(reference[1]) - 1
-                    yield row, column, NO_SAVED_RESULT
-        pending = buffer[cut:]
+        pending, found = _scan_block(pending, chunk)
+        yield from found
         if not chunk:
             return
+
+
+def _scan_block(pending: bytes, chunk: bytes) -> tuple[bytes, list[tuple[int, int, str]]]:
+    """One round of the scan: the error cells in `pending + chunk` (the last, unfinished cell
+    left out unless `chunk` is empty, the end), and what to carry into the next round."""
+    found: list[tuple[int, int, str]] = []
+    buffer = pending + chunk
+    # Keep an unfinished cell for the next round: cut at the "<" of the last cell start
+    # (<c or a prefixed <x:c).
+    cut = len(buffer)
+    if chunk:
+        last_cell = buffer.rfind(b"<c ")
+        # A prefixed cell start (<x:c) only matters after the last plain one: look only there.
+        last_cell = max(last_cell, buffer.rfind(b":c ", last_cell + 1))
+        cut = max(buffer.rfind(b"<", 0, last_cell + 1), 0) if last_cell > 0 else 0
+    if any(marker in buffer for marker in _ERROR_MARKERS):
+        for match in _ERROR_CELL.finditer(buffer, 0, cut):
+            reference = _CELL_REF.search(match["attrs"])
+            if reference is None:
+                continue  # a cell without a reference cannot be placed; rare in practice
+            value = _CELL_VALUE.search(match["body"])
+            text = value[1].decode("utf-8", "replace") if value else "#VALUE!"
+            found.append((int(reference[2]) - 1, _column_index(reference[1]) - 1, text))
+    # Every formula without a result has a formula start (<f, or <x:f with its ":f"): most
+    # sheets have none, and two searches then spare the six markers.
+    has_formula = b"<f" in buffer or b":f" in buffer
+    if has_formula and any(marker in buffer for marker in _NO_RESULT_MARKERS):
+        for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, cut):
+            reference = _CELL_REF.search(match["attrs"])
+            if reference is not None:
+                row, column = int(reference[2]) - 1, _column_index(reference[1]) - 1
+                found.append((row, column, NO_SAVED_RESULT))
+    return buffer[cut:], found
+
+
+class _ErrorScan:
+    """The error scan of one worksheet fed its XML in pieces of any size.
+
+    The pieces are regrouped into the same _CHUNK-sized rounds `_scan_errors` reads from a
+    stream, so both find exactly the same cells.
+    """
+
+    def __init__(self) -> None:
+        self._incoming = bytearray()
+        self._pending = b""
+        self.cells: dict[tuple[int, int], str] = {}
+
+    def feed(self, piece: bytes) -> None:
+        self._incoming += piece
+        while len(self._incoming) >= _CHUNK:
+            chunk = bytes(self._incoming[:_CHUNK])
+            del self._incoming[:_CHUNK]
+            self._round(chunk)
+
+    def finish(self) -> None:
+        if self._incoming:
+            self._round(bytes(self._incoming))
+            self._incoming = bytearray()
+        self._round(b"")
+
+    def _round(self, chunk: bytes) -> None:
+        self._pending, found = _scan_block(self._pending, chunk)
+        for row, column, text in found:
+            self.cells[row, column] = text
+
+
+class _ErrorScans:
+    """The error cells of every worksheet part, from the XML the package guard streams by."""
+
+    def __init__(self) -> None:
+        self._scanning: dict[str, _ErrorScan] = {}
+        self._done: dict[str, dict[tuple[int, int], str]] = {}
+
+    def feed(self, part: str, piece: bytes) -> None:
+        """`package_guard.inspect_package`'s on_sheet_xml: an empty piece ends the part."""
+        scan = self._scanning.get(part)
+        if scan is None:
+            scan = self._scanning[part] = _ErrorScan()
+        if piece:
+            scan.feed(piece)
+            return
+        scan.finish()
+        self._done[part] = scan.cells
+        del self._scanning[part]
+
+    def cells_of(self, part: str | None) -> dict[tuple[int, int], str] | None:
+        """The part's error cells, {} for no part, None when the part was not scanned."""
+        if part is None:
+            return {}
+        return self._done.get(part)
 
 
 def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[int, int], str]:
@@ -406,27 +497,11 @@ def _phone_reader(value: object) -> object:
     return found if found is not None else phone_text(value)
 
 
-def _remembering(read: Callable[[object], object]) -> Callable[[object], object]:
-    """`read`, remembering its result for each text seen (trackers repeat the same dates and
-    yes/no words on thousands of rows). Unreadable text is not remembered: it raises again."""
-    known: dict[str, object] = {}
-
-    def read_remembering(value: object) -> object:
-        if value.__class__ is not str:
-            return read(value)
-        text = str(value)
-        if text in known:
-            return known[text]
-        result = read(text)
-        if len(known) < 50_000:
-            known[text] = result
-        return result
-
-    return read_remembering
-
-
 def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
     def read_date(value: object) -> object:
+        # A real date cell is the common case: what parse_date returns for it, without the call.
+        if type(value) is date and MIN_YEAR <= value.year <= MAX_YEAR:
+            return value
         return parse_date(value, date_order=date_order, date1904=date1904)
 
     readers: list[_FieldReader] = []
@@ -434,9 +509,9 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
     for field_name, (header, column) in header_map.fields.items():
         read: Callable[[object], object]
         if field_name in DATE_FIELDS:
-            read = _remembering(read_date)
+            read = read_date
         elif field_name in YES_NO_FIELDS:
-            read = _remembering(parse_yes_no)
+            read = parse_yes_no
         elif field_name == "contact_email":
             read = find_email
         elif field_name == "contact_phone":
@@ -446,6 +521,10 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
         readers.append(_FieldReader(field_name, header, column - 1, read, sees_errors))
     return readers
+
+
+_NOT_KNOWN = object()
+_KNOWN_PER_COLUMN = 50_000
 
 
 def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
@@ -486,7 +565,13 @@ def _build_tracker(
     owned_values: dict[int, dict[str, str | date | None]] = {}
     # Every row as wide as the widest, so the loop below needs no bounds checks.
     width = max([len(row) for row in cells] + [header_map.last_column, 1])
-    fields = [(reader.field, reader.header, reader.index, reader.read) for reader in readers]
+    # Each column remembers what its reader made of each text (a tracker repeats the same
+    # companies, roles, dates typed as text and yes/no words on thousands of rows): every
+    # reader is a pure function of the cell. Unreadable text is not remembered: it raises again.
+    fields = [
+        (reader.field, reader.header, reader.index, reader.read, dict[str, object]())
+        for reader in readers
+    ]
     last_column = header_map.last_column
     for row_index in range(header_index + 1, len(cells)):
         cells_of_row = cells[row_index]
@@ -511,16 +596,26 @@ def _build_tracker(
         excel_row = row_index + 1
         values: dict[str, Any] = {}
         problems: list[RowProblem] = []
-        for field_name, header, index, read in fields:
+        for field_name, header, index, read, known in fields:
             cell = cells_of_row[index]
-            if cell == "" and cell.__class__ is str:
-                continue  # empty: the field keeps its default, None
+            is_text = cell.__class__ is str
+            if is_text:
+                if cell == "":
+                    continue  # empty: the field keeps its default, None
+                value = known.get(cell, _NOT_KNOWN)
+                if value is not _NOT_KNOWN:
+                    values[field_name] = value
+                    continue
             try:
-                values[field_name] = read(cell)
+                value = read(cell)
             except Unreadable as problem:
                 problems.append(
                     RowProblem(excel_row, header, problem.code, problem.message, "error")
                 )
+                continue
+            values[field_name] = value
+            if is_text and len(known) < _KNOWN_PER_COLUMN:
+                known[cell] = value
         rows.append(TrackerRow(row=excel_row, problems=tuple(problems), headers=headers, **values))
         owned_values[excel_row] = {
             name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned

@@ -388,6 +388,8 @@ def parse_yes_no(value: object) -> bool | None:
 _EMAIL_LOCAL_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"
 )
+# The same characters as _EMAIL_LOCAL_CHARS (ASCII ranges only: no IGNORECASE, no \w).
+_EMAIL_LOCAL_PART = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]*")
 _EMAIL_DOMAIN = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"\.[A-Za-z]{2,}"
@@ -411,15 +413,23 @@ def find_email(text: object) -> str | None:
         return None
     # Look around each "@" rather than regex-searching from every position (linear time).
     at = text.find("@")
+    after_last_at = 0  # "@" is not a local-part character: no local part reaches back past one
     while at != -1:
-        start = at
-        while start > 0 and text[start - 1] in _EMAIL_LOCAL_CHARS:
-            start -= 1
+        # Fast path: the local part usually starts the cell ("jane@x.com") or its last word
+        # ("Jane - jane@x.com"); when that whole word is local-part characters, it is where the
+        # character-by-character walk below would stop, and a regex checks it at C speed.
+        space = text.rfind(" ", after_last_at, at)
+        start = space + 1 if space != -1 else after_last_at
+        if _EMAIL_LOCAL_PART.fullmatch(text, start, at) is None:
+            start = at
+            while start > 0 and text[start - 1] in _EMAIL_LOCAL_CHARS:
+                start -= 1
         local = text[start:at].lstrip(".")
         domain = _EMAIL_DOMAIN.match(text, at + 1)
         if local and domain is not None:
             return f"{local}@{domain[0]}"
-        at = text.find("@", at + 1)
+        after_last_at = at + 1
+        at = text.find("@", after_last_at)
     return None
 
 
@@ -432,7 +442,7 @@ def find_phone(text: object) -> str | None:
     without_emails = _EMAIL.sub(" ", text) if "@" in text else text
     for match in _PHONE.finditer(without_emails):
         number = match["number"].strip()
-        digits = sum(ch.isdigit() for ch in number)
+        digits = sum(map(str.isdigit, number))
         # "called 2026-11-20" has 8 digits too: a date is not a phone number.
         if 7 <= digits <= 15 and not (_ISO.fullmatch(number) or _NUMERIC.fullmatch(number)):
             return match[0].strip()

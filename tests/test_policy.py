@@ -224,6 +224,17 @@ def test_outcome_keywords_can_be_extended() -> None:
     assert policy.keywords_for("closed") == ("closed", "ghosted")
 
 
+def test_remembered_outcomes_belong_to_their_policy() -> None:
+    """outcome_of remembers each text's kind; a policy with more keywords starts afresh."""
+    balanced = Policy()
+    assert [balanced.outcome_of("Ghosted") for _ in range(2)] == [None, None]
+    extended = balanced.with_extra_outcomes({"closed": ["ghosted"]})
+    assert [extended.outcome_of("Ghosted") for _ in range(2)] == ["closed", "closed"]
+    assert balanced.outcome_of("Ghosted") is None
+    # What a policy remembers is not part of what it is.
+    assert balanced == Policy() and hash(balanced) == hash(Policy())
+
+
 @pytest.mark.parametrize(
     ("timezone", "now", "today"),
     [

@@ -749,6 +749,13 @@ def test_format_day(day: str, today: str, text: str) -> None:
     assert format_day(d(day), d(today)) == text
 
 
+def test_format_day_remembers_per_today() -> None:
+    """The same day reads differently in another year: today is part of what is remembered."""
+    assert format_day(d("2025-12-30"), d("2025-12-31")) == "Tue 30 Dec"
+    assert format_day(d("2025-12-30"), d("2026-01-05")) == "Tue 30 Dec 2025"
+    assert format_day(d("2025-12-30"), d("2025-12-31")) == "Tue 30 Dec"
+
+
 # ---------------------------------------------------------------------------------------------
 # Properties
 

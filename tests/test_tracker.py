@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import time as clock
 import zipfile
@@ -17,6 +18,7 @@ import xlsxwriter
 import batch.tracker as tracker_module
 from batch.model import FileProblem, RowProblem
 from batch.tracker import read_tracker
+from batch.values import NO_SAVED_RESULT
 from tests.tracker_helpers import (
     PLACEHOLDERS,
     Formula,
@@ -507,3 +509,97 @@ def test_a_big_tracker_reads_in_seconds(tmp_path: Path) -> None:
 def test_problems_are_values(real_tracker: Path) -> None:
     problems = [p for row in read_tracker(real_tracker).rows for p in row.problems]
     assert all(isinstance(problem, RowProblem) for problem in problems)
+
+
+# Error cells, formulas without a saved result (plain and prefixed), and a cell that has both
+# kinds of marker nearby without being either.
+SCAN_XML = (
+    b'<sheetData><row r="2"><c r="A2" t="e"/><c r="B2"><v>1</v></c>'
+    b'<c r="C2" s="1" t="e"><f>NA()</f><v>#N/A</v></c>'
+    b'<c r="D2"><f>TODAY()</f><v/></c><c r="E2"><f>1+1</f></c>'
+    b'<c r="F2"><f>2+2</f><v>4</v></c></row>'
+    b'<row r="3"><x:c r="B3"><x:f>NOW()</x:f></x:c>'
+    b'<x:c r="AA10" t="e"><x:v>#REF!</x:v></x:c></row></sheetData>'
+)
+SCAN_FOUND = {
+    (1, 2): "#N/A",
+    (1, 3): NO_SAVED_RESULT,
+    (1, 4): NO_SAVED_RESULT,
+    (2, 1): NO_SAVED_RESULT,
+    (9, 26): "#REF!",
+}
+
+
+@pytest.mark.parametrize("chunk", [3, 8, 13, 21, 34, 1 << 20])
+@pytest.mark.parametrize("piece", [1, 7, 64, 1 << 16])
+def test_error_scan_fed_in_pieces_finds_what_the_stream_scan_finds(
+    monkeypatch: pytest.MonkeyPatch, chunk: int, piece: int
+) -> None:
+    """The guard hands the sheet over in pieces of its own size; the scan regroups them."""
+    monkeypatch.setattr(tracker_module, "_CHUNK", chunk)
+    streamed = {
+        (row, column): text
+        for row, column, text in tracker_module._scan_errors(io.BytesIO(SCAN_XML))
+    }
+    assert streamed == SCAN_FOUND
+    scans = tracker_module._ErrorScans()
+    for start in range(0, len(SCAN_XML), piece):
+        scans.feed("xl/worksheets/sheet1.xml", SCAN_XML[start : start + piece])
+    assert scans.cells_of("xl/worksheets/sheet1.xml") is None  # not complete yet
+    scans.feed("xl/worksheets/sheet1.xml", b"")
+    assert scans.cells_of("xl/worksheets/sheet1.xml") == SCAN_FOUND
+    assert scans.cells_of(None) == {}
+
+
+def test_error_cells_are_the_same_when_the_sheet_is_scanned_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = build_tracker(
+        tmp_path / "t.xlsx",
+        ["Company", "Interview Date", "Thank-You Sent"],
+        [["Acme", Formula("=#REF!", "#REF!"), None], ["Globex", "2026-11-12", "soon"]],
+    )
+    shared = read_tracker(path)
+    assert [p.code for row in shared.rows for p in row.problems] == [
+        "error-cell",
+        "unreadable-date",
+    ]
+    # As when the guard did not see the tracker's part as a worksheet.
+    monkeypatch.setattr(tracker_module._ErrorScans, "cells_of", lambda _self, _part: None)
+    assert read_tracker(path).rows == shared.rows
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_reading_leaves_the_garbage_collector_as_it_was(tmp_path: Path, collecting: bool) -> None:
+    good = build_tracker(tmp_path / "t.xlsx", ["Company", "Interview Date"], [["Acme", None]])
+    no_table = build_tracker(tmp_path / "n.xlsx", ["Company", "Notes"], [["Acme", "x"]])
+    was_collecting = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        read_tracker(good)
+        assert gc.isenabled() is collecting
+        with pytest.raises(FileProblem, match="no tracker table"):
+            read_tracker(no_table)
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was_collecting else gc.disable)()
+
+
+def test_each_column_remembers_its_own_readings(tmp_path: Path) -> None:
+    """The same text reads per its column's kind, and unreadable text stays a problem."""
+    path = build_tracker(
+        tmp_path / "t.xlsx",
+        ["Company", "Role", "Interview Date", "They Will Contact", "Thank-You Sent"],
+        [
+            ["Acme", "yes", "2026-11-12", "yes", "soon"],
+            ["Acme", "yes", "2026-11-12", "yes", "soon"],
+            ["  Acme ", "no", "12 Nov 2026", "no", "2026-11-12"],
+        ],
+    )
+    first, second, third = read_tracker(path).rows
+    for row in (first, second):
+        assert (row.company, row.role, row.interview_date) == ("Acme", "yes", date(2026, 11, 12))
+        assert row.they_will_contact is True
+        assert [(p.column, p.code) for p in row.problems] == [("Thank-You Sent", "unreadable-date")]
+    assert (third.company, third.role, third.they_will_contact) == ("Acme", "no", False)
+    assert third.interview_date == third.thank_you_sent == date(2026, 11, 12)

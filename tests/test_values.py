@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -261,6 +262,43 @@ def test_yes_no_error_cell() -> None:
 )
 def test_find_email(text: object, expected: str | None) -> None:
     assert find_email(text) == expected
+
+
+_LOCAL_PART_CHARS = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.!#$%&'*+/=?^_`{|}~-"
+)
+
+
+def _find_email_walking_back(text: str) -> str | None:
+    """find_email without its fast path: the local part found one character at a time."""
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > 0 and text[start - 1] in _LOCAL_PART_CHARS:
+            start -= 1
+        local = text[start:at].lstrip(".")
+        domain = re.match(
+            r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+            r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}",
+            text[at + 1 :],
+        )
+        if local and domain is not None:
+            return f"{local}@{domain[0]}"
+        at = text.find("@", at + 1)
+    return None
+
+
+@given(st.text(alphabet=st.sampled_from("aZ9.+-_ @<>:,(é\u00a0x.co"), max_size=40))
+def test_find_email_fast_path_finds_what_walking_back_finds(text: str) -> None:
+    assert find_email(text) == _find_email_walking_back(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["jane@x.com", "Jane - jane@x.com", "a b@c@x.com", "é jane@x.com", "x(jane@x.com", ".@x.com"],
+)
+def test_find_email_fast_path_examples(text: str) -> None:
+    assert find_email(text) == _find_email_walking_back(text)
 
 
 @pytest.mark.parametrize(
