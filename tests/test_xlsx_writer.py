@@ -181,6 +181,39 @@ SPLICE_CASES = [
         "<t>rich</t></r></is></c>" + inline("B1", "b") + "</row></sheetData>",
         id="rich-text-neighbour-untouched",
     ),
+    pytest.param(
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c><extLst><ext uri="{X}"/></extLst></row>'
+        "</sheetData>",
+        [CellEdit(1, 3, "c")],
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        + inline("C1", "c")
+        + '<extLst><ext uri="{X}"/></extLst></row></sheetData>',
+        id="appended-after-the-last-cell-not-after-the-row-extLst",
+    ),
+    pytest.param(
+        '<sheetData>\n <row r="1">\n  <c r="A1"><v>1</v></c>\n  <c r="B1"/>\n </row>\n</sheetData>',
+        [CellEdit(1, 4, "d"), CellEdit(1, 3, None)],
+        '<sheetData>\n <row r="1">\n  <c r="A1"><v>1</v></c>\n  <c r="B1"/>'
+        + inline("D1", "d")
+        + "\n </row>\n</sheetData>",
+        id="pretty-printed-row-appended-after-its-last-cell",
+    ),
+    pytest.param(
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="C1"><v>3</v></c></row></sheetData>',
+        [CellEdit(1, 2, "b"), CellEdit(1, 4, "d")],
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c>'
+        + inline("B1", "b")
+        + '<c r="C1"><v>3</v></c>'
+        + inline("D1", "d")
+        + "</row></sheetData>",
+        id="edits-between-and-after-existing-cells",
+    ),
+    pytest.param(
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"/></sheetData>',
+        [CellEdit(1, 3, None), CellEdit(2, 2, None)],
+        '<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"/></sheetData>',
+        id="clearing-cells-that-do-not-exist-changes-no-row",
+    ),
 ]
 
 
@@ -323,6 +356,35 @@ def test_date_style_appended_once_from_the_cell_style_and_styles_otherwise_untou
     assert '<c r="A1" s="3"><v>46346</v></c>' in sheet_out
     assert '<c r="B1" s="4"><v>46346</v></c>' in sheet_out
     assert '<c r="A2" s="4"><v>46346</v></c>' in sheet_out
+
+
+def test_styles_stored_before_the_sheet_still_gain_the_date_style() -> None:
+    parts = parts_of(make_package(sheet_xml("<sheetData/>")))
+    ordered = {"xl/styles.xml": parts.pop("xl/styles.xml"), **parts}
+    data = rezip(ordered)
+    result = write(data, [CellEdit(1, 1, DUE)])
+    assert [name for name, _, _ in member_layout(result)] == list(ordered)
+    new = parts_of(result)
+    assert len(cell_xfs(new["xl/styles.xml"])) == len(cell_xfs(DEFAULT_STYLES)) + 1
+    assert b'<c r="A1" s="3"><v>46346</v></c>' in new["xl/worksheets/sheet1.xml"]
+
+
+def test_a_sheet_bigger_than_a_chunk_is_written_whole() -> None:
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 40_001))
+    data = make_package(
+        sheet_xml(f"<sheetData>{rows}</sheetData>", before='<dimension ref="A1:A40000"/>')
+    )
+    edits = [CellEdit(r, 2, f"row {r}") for r in range(1, 40_001, 2)]
+    result = parts_of(write(data, edits))["xl/worksheets/sheet1.xml"]
+    expected = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c>'
+        + (inline(f"B{r}", f"row {r}") if r % 2 else "")
+        + "</row>"
+        for r in range(1, 40_001)
+    )
+    assert result == sheet_xml(
+        f"<sheetData>{expected}</sheetData>", before='<dimension ref="A1:B40000"/>'
+    )
 
 
 def test_existing_date_style_is_kept_and_a_matching_one_reused() -> None:
