@@ -8,6 +8,7 @@ what stops the whole file raises `FileProblem`.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import posixpath
 import re
@@ -371,21 +372,20 @@ def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
     pending = b""
     while True:
         chunk = stream.read(_CHUNK)
-        pending, found = _scan_block(pending, chunk)
+        pending, found = _scan_buffer(pending + chunk, final=not chunk)
         yield from found
         if not chunk:
             return
 
 
-def _scan_block(pending: bytes, chunk: bytes) -> tuple[bytes, list[tuple[int, int, str]]]:
-    """One round of the scan: the error cells in `pending + chunk` (the last, unfinished cell
-    left out unless `chunk` is empty, the end), and what to carry into the next round."""
+def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, int, str]]]:
+    """One round of the scan: the error cells in `buffer` (what was carried, then the next
+    chunk), leaving out its last, maybe unfinished, cell unless `final`; and what to carry."""
     found: list[tuple[int, int, str]] = []
-    buffer = pending + chunk
     # Keep an unfinished cell for the next round: cut at the "<" of the last cell start
     # (<c or a prefixed <x:c).
     cut = len(buffer)
-    if chunk:
+    if not final:
         last_cell = buffer.rfind(b"<c ")
         # A prefixed cell start (<x:c) only matters after the last plain one: look only there.
         last_cell = max(last_cell, buffer.rfind(b":c ", last_cell + 1))
@@ -414,29 +414,38 @@ class _ErrorScan:
     """The error scan of one worksheet fed its XML in pieces of any size.
 
     The pieces are regrouped into the same _CHUNK-sized rounds `_scan_errors` reads from a
-    stream, so both find exactly the same cells.
+    stream, so both find exactly the same cells. Each round's buffer is joined once from
+    what was carried and the pieces (views, not copies, until then): the sheet of a big
+    tracker is copied as few times as possible.
     """
 
     def __init__(self) -> None:
-        self._incoming = bytearray()
         self._pending = b""
+        self._pieces: list[bytes | memoryview] = []
+        self._size = 0  # bytes in _pieces
         self.cells: dict[tuple[int, int], str] = {}
 
     def feed(self, piece: bytes) -> None:
-        self._incoming += piece
-        while len(self._incoming) >= _CHUNK:
-            chunk = bytes(self._incoming[:_CHUNK])
-            del self._incoming[:_CHUNK]
-            self._round(chunk)
+        self._pieces.append(piece)
+        self._size += len(piece)
+        while self._size >= _CHUNK:
+            # The round ends inside the last piece: its first part completes the chunk.
+            last = memoryview(self._pieces[-1])
+            over = self._size - _CHUNK
+            self._pieces[-1] = last[: len(last) - over]
+            self._round(final=False)
+            self._pieces = [last[len(last) - over :]] if over else []
+            self._size = over
 
     def finish(self) -> None:
-        if self._incoming:
-            self._round(bytes(self._incoming))
-            self._incoming = bytearray()
-        self._round(b"")
+        if self._pieces:
+            self._round(final=False)  # the last, shorter chunk
+            self._pieces = []
+        self._round(final=True)  # and the end, as a stream's empty read
 
-    def _round(self, chunk: bytes) -> None:
-        self._pending, found = _scan_block(self._pending, chunk)
+    def _round(self, *, final: bool) -> None:
+        buffer = b"".join([self._pending, *self._pieces])
+        self._pending, found = _scan_buffer(buffer, final=final)
         for row, column, text in found:
             self.cells[row, column] = text
 
@@ -524,7 +533,28 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
 
 
 _NOT_KNOWN = object()
-_KNOWN_PER_COLUMN = 50_000
+# Every field of a TrackerRow with its default, in field order (`row` has none: always given).
+_ROW_DEFAULTS: dict[str, Any] = {
+    field.name: None if field.name == "row" else field.default
+    for field in dataclasses.fields(TrackerRow)
+}
+
+
+def _tracker_row(values: dict[str, Any]) -> TrackerRow:
+    """TrackerRow(**values), for the bulk of a big tracker.
+
+    The frozen dataclass's __init__ sets each of its 19 fields through object.__setattr__,
+    about a tenth of reading a 100,000-row tracker; filling the new row's __dict__ in one go
+    gives the same object. TrackerRow has no __post_init__, no slots and only plain defaults
+    (tests/test_tracker.py checks that this stays so and that both ways give equal rows).
+    """
+    row = object.__new__(TrackerRow)
+    row.__dict__.update(_ROW_DEFAULTS)
+    row.__dict__.update(values)
+    return row
+
+
+_KNOWN_PER_COLUMN = 20_000
 
 
 def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
@@ -616,7 +646,10 @@ def _build_tracker(
             values[field_name] = value
             if is_text and len(known) < _KNOWN_PER_COLUMN:
                 known[cell] = value
-        rows.append(TrackerRow(row=excel_row, problems=tuple(problems), headers=headers, **values))
+        values["row"] = excel_row
+        values["problems"] = tuple(problems)
+        values["headers"] = headers
+        rows.append(_tracker_row(values))
         owned_values[excel_row] = {
             name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import io
 import time as clock
@@ -16,7 +17,8 @@ import pytest
 import xlsxwriter
 
 import batch.tracker as tracker_module
-from batch.model import FileProblem, RowProblem
+from batch.columns import map_headers
+from batch.model import DEFAULT_HEADERS, FileProblem, RowProblem, TrackerRow
 from batch.tracker import read_tracker
 from batch.values import NO_SAVED_RESULT
 from tests.tracker_helpers import (
@@ -603,3 +605,28 @@ def test_each_column_remembers_its_own_readings(tmp_path: Path) -> None:
         assert [(p.column, p.code) for p in row.problems] == [("Thank-You Sent", "unreadable-date")]
     assert (third.company, third.role, third.they_will_contact) == ("Acme", "no", False)
     assert third.interview_date == third.thank_you_sent == date(2026, 11, 12)
+
+
+def test_rows_built_in_bulk_equal_rows_built_by_their_constructor(tmp_path: Path) -> None:
+    """read_tracker fills each row's __dict__ directly (see _tracker_row): that is only the
+    same as TrackerRow(...) while TrackerRow has no __post_init__, no slots, plain defaults."""
+    assert not hasattr(TrackerRow, "__post_init__")
+    assert not hasattr(TrackerRow, "__slots__")
+    assert all(
+        field.default is not dataclasses.MISSING
+        for field in dataclasses.fields(TrackerRow)
+        if field.name != "row"
+    )
+    assert set(map_headers(list(DEFAULT_HEADERS.values())).fields) <= {
+        field.name for field in dataclasses.fields(TrackerRow)
+    }
+    path = build_tracker(tmp_path / "t.xlsx", REAL_HEADER, REAL_ROWS)
+    for row in read_tracker(path).rows:
+        rebuilt = TrackerRow(
+            **{field.name: getattr(row, field.name) for field in dataclasses.fields(TrackerRow)}
+        )
+        assert row == rebuilt and repr(row) == repr(rebuilt) and vars(row) == vars(rebuilt)
+        assert list(vars(row)) == list(vars(rebuilt))  # same attributes, same order
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            row.company = "changed"  # type: ignore[misc]
+        assert hash(row) == hash(rebuilt)
