@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from batch.config import Config, load_config
 from batch.model import (
@@ -51,9 +51,12 @@ class RunOptions:
     sheet: str | None = None
 
 
-@dataclass(frozen=True)
-class CellChange:
-    """One owned cell whose value this run changes (for --dry-run's old -> new listing)."""
+class CellChange(NamedTuple):
+    """One owned cell whose value this run changes (for --dry-run's old -> new listing).
+
+    A NamedTuple (immutable, and made in half the time of a frozen dataclass): a first run
+    on a 100,000-row tracker has over half a million of them.
+    """
 
     row: int
     column: str

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -59,13 +59,15 @@ _REL_STYLES = "/styles"
 _REL_TABLE = "/table"
 
 
-@dataclass(frozen=True)
-class CellEdit:
+class CellEdit(NamedTuple):
     """Set one cell. `row` and `column` are 1-based, as Excel shows them (A = 1).
 
     `value`: text is written as an inline string (never a formula, whatever it starts with);
     a `date` as a date serial with a date style (a `datetime` is written as its date); None
     or "" clears the cell's value and keeps its formatting.
+
+    An immutable NamedTuple rather than a frozen dataclass: a big tracker's run makes over
+    half a million of them, and a NamedTuple is made in half the time.
     """
 
     row: int
