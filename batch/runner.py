@@ -150,11 +150,20 @@ def plan_changes(tracker: Tracker, rows: Sequence[RowResult]) -> list[CellChange
         for name in OWNED_COLUMNS
         if name not in tracker.owned_columns
     ]
-    no_values: dict[str, OwnedValue] = {}
     for result in rows:
         number = result.row.row
-        current = tracker.owned_values.get(number, no_values)
-        for name, new in zip(OWNED_COLUMNS, owned_cell_values(result), strict=True):
+        current = tracker.owned_values.get(number)
+        values = zip(OWNED_COLUMNS, owned_cell_values(result), strict=True)
+        if not current:
+            # A row whose owned cells are all empty (every row, on a first run): each value
+            # that is not blank is a change, with no old value to compare.
+            changes.extend(
+                CellChange(number, name, None, new)
+                for name, new in values
+                if new is not None and not (isinstance(new, str) and not new.strip())
+            )
+            continue
+        for name, new in values:
             old = current.get(name)
             # Most cells are unchanged on a re-run, or new on a first run: check cheaply first.
             if old == new or _normalised(old) == _normalised(new):
