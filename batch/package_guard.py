@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from batch.cell_refs import column_letters, column_number
 from batch.model import FileProblem
 
 # No part of a real tracker comes near these (a 100,000-row sheet is about 110 MB of XML).
@@ -406,21 +407,6 @@ _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - 64
-    return number
-
-
-def _column_letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
 class _SheetExtent:
     """Track the rows and columns that hold values, as calamine will lay them out.
 
@@ -448,7 +434,7 @@ class _SheetExtent:
     def feed(self, chunk: bytes) -> None:
         if _FAR_CELL.search(chunk):
             for far in _CELL_REF.finditer(chunk):
-                self._extend(self.first_row if self.last_row else 1, _column_number(far[1]))
+                self._extend(self.first_row if self.last_row else 1, column_number(far[1]))
         pieces = (self.carry + chunk).split(self.row_start)
         if len(pieces) == 1:  # no row starts here: keep what could be half a start tag
             self.carry = pieces[0][-len(self.row_start) :]
@@ -487,7 +473,7 @@ class _SheetExtent:
         if start >= 0:
             reference = _CELL_REF.search(piece, start, piece.find(b">", start))
         if reference is not None:
-            self._extend(int(reference[2]), _column_number(reference[1]))
+            self._extend(int(reference[2]), column_number(reference[1]))
             return
         # Cells without references are placed by position (rare, some generators do it).
         number = _ROW_NUMBER.search(piece, 0, piece.find(b">"))
@@ -505,7 +491,7 @@ class _SheetExtent:
         if self.last_row > EXCEL_MAX_ROW or self.last_column > EXCEL_MAX_COLUMN:
             raise FileProblem(
                 self.path,
-                f"is damaged ({self.name} has a cell at {_column_letters(column)}{row}, beyond "
+                f"is damaged ({self.name} has a cell at {column_letters(column)}{row}, beyond "
                 f"Excel's last row or column); {_RESTORE}",
             )
         rows = self.last_row - self.first_row + 1
@@ -513,7 +499,7 @@ class _SheetExtent:
             raise FileProblem(
                 self.path,
                 f"has a value far from the table ({self.name} reaches cell "
-                f"{_column_letters(self.last_column)}{self.last_row}: {rows:,} rows x "
+                f"{column_letters(self.last_column)}{self.last_row}: {rows:,} rows x "
                 f"{self.last_column:,} columns to load); delete the stray cells below or right "
                 "of the table and save it again",
             )

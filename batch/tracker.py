@@ -24,6 +24,7 @@ from typing import IO, Any
 import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
+from batch.cell_refs import column_number
 from batch.columns import HeaderMap, check_overrides, map_headers
 from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
 from batch.package_guard import inspect_package
@@ -360,13 +361,6 @@ _CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CHUNK = 4 * 1024 * 1024
 
 
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + (letter - ord("A") + 1)
-    return index
-
-
 def _scan_errors(stream: IO[bytes]) -> Iterator[tuple[int, int, str]]:
     """(0-based row, 0-based column, error text) of every error cell in a worksheet XML."""
     pending = b""
@@ -397,7 +391,7 @@ def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, 
                 continue  # a cell without a reference cannot be placed; rare in practice
             value = _CELL_VALUE.search(match["body"])
             text = value[1].decode("utf-8", "replace") if value else "#VALUE!"
-            found.append((int(reference[2]) - 1, _column_index(reference[1]) - 1, text))
+            found.append((int(reference[2]) - 1, column_number(reference[1]) - 1, text))
     # Every formula without a result has a formula start (<f, or <x:f with its ":f"): most
     # sheets have none, and two searches then spare the six markers.
     has_formula = b"<f" in buffer or b":f" in buffer
@@ -405,7 +399,7 @@ def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, 
         for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, cut):
             reference = _CELL_REF.search(match["attrs"])
             if reference is not None:
-                row, column = int(reference[2]) - 1, _column_index(reference[1]) - 1
+                row, column = int(reference[2]) - 1, column_number(reference[1]) - 1
                 found.append((row, column, NO_SAVED_RESULT))
     return buffer[cut:], found
 

@@ -32,7 +32,9 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 
+from batch.cell_refs import column_letters, column_number
 from batch.model import FileProblem
+from batch.values import date_to_excel_serial
 
 CellValue = str | date | None
 
@@ -358,30 +360,9 @@ def _escape_attribute(text: str) -> bytes:
 
 def excel_serial(day: date, date1904: bool) -> int | None:
     """The day's serial number in the workbook's date system, None when it has none."""
-    if date1904:
-        serial = (day - date(1904, 1, 1)).days
-        return serial if serial >= 0 else None
-    if day >= date(1900, 3, 1):
-        return (day - date(1899, 12, 30)).days
-    if day >= date(1900, 1, 1):
-        # Before Excel's fictitious 1900-02-29 the serials are one lower.
-        return (day - date(1899, 12, 31)).days
-    return None
-
-
-def column_letters(column: int) -> str:
-    letters = ""
-    while column:
-        column, remainder = divmod(column - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for byte in letters.upper():
-        number = number * 26 + byte - 64
-    return number
+    if day < (date(1904, 1, 1) if date1904 else date(1900, 1, 1)):
+        return None
+    return date_to_excel_serial(day, date1904=date1904)
 
 
 def _edits_by_row(edits: Iterable[CellEdit]) -> dict[int, dict[int, CellValue]]:
@@ -631,7 +612,7 @@ def _parse_area(ref: str) -> _Area | None:
     corners = [_CELL_REF.fullmatch(part.strip()) for part in ref.split(":")]
     if not 1 <= len(corners) <= 2 or any(corner is None for corner in corners):
         return None
-    points = [(int(c[2]), _column_number(c[1].encode())) for c in corners if c is not None]
+    points = [(int(c[2]), column_number(c[1].encode())) for c in corners if c is not None]
     (row1, col1), (row2, col2) = points[0], points[-1]
     return _Area(min(row1, row2), min(col1, col2), max(row1, row2), max(col1, col2))
 
@@ -874,6 +855,15 @@ class _SheetEditor:
             return b""
         return b"".join((b'<%srow r="%s">' % (self.prefix, row), *body, self.row_closing))
 
+    def _cell_end(self, xml: bytes, opening: re.Match[bytes], inner_end: int) -> int:
+        """Where the cell whose start tag `opening` matched ends (self-closing or not)."""
+        if opening[2]:
+            return opening.end()
+        end = xml.find(self.cell_closing, opening.end(), inner_end)
+        if end < 0:
+            raise ParseError("unclosed <c>")
+        return end + len(self.cell_closing)
+
     def _last_cell(self, inner_start: int, inner_end: int) -> tuple[int, int, int] | None:
         """(start, end, column) of the row's last cell; column 0 when its `r` is unreadable."""
         xml = self.xml
@@ -887,15 +877,9 @@ class _SheetEditor:
         match = self.cell_opening.match(xml, last, inner_end)
         if match is None:
             raise ParseError("unreadable <c>")
-        if match[2]:
-            end = match.end()
-        else:
-            end = xml.find(self.cell_closing, match.end(), inner_end)
-            if end < 0:
-                raise ParseError("unclosed <c>")
-            end += len(self.cell_closing)
+        end = self._cell_end(xml, match, inner_end)
         ref = _R_ATTRIBUTE.search(match[1])
-        column = _column_number(ref[1]) if ref is not None and ref[1] else 0
+        column = column_number(ref[1]) if ref is not None and ref[1] else 0
         return last, end, column
 
     def _edited_row(
@@ -975,21 +959,15 @@ class _SheetEditor:
             attrs = match[1]
             if attrs.startswith(b' r="'):  # how nearly every producer writes it
                 letters = attrs[4 : attrs.index(b'"', 4)].rstrip(b"0123456789")
-                column = _column_number(letters) if letters else previous_column + 1
+                column = column_number(letters) if letters else previous_column + 1
             else:
                 ref = _R_ATTRIBUTE.search(attrs)
-                column = _column_number(ref[1]) if ref and ref[1] else previous_column + 1
+                column = column_number(ref[1]) if ref and ref[1] else previous_column + 1
             style = None
             if b"s=" in attrs:
                 style_match = _S_ATTRIBUTE.search(attrs)
                 style = int(style_match[1]) if style_match else None
-            if match[2]:
-                end = match.end()
-            else:
-                end = xml.find(self.cell_closing, match.end(), inner_end)
-                if end < 0:
-                    raise ParseError("unclosed <c>")
-                end += len(self.cell_closing)
+            end = self._cell_end(xml, match, inner_end)
             existing.append((column, match.start(), end, style))
             previous_column = column
             position = end
