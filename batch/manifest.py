@@ -10,10 +10,18 @@ re-run tell "our file, unchanged" from "our file, edited by the coach since":
 - anything else (edited since, or not ours) -> never overwritten: the new version goes
   beside it as `name.new.eml` (`name.new-2.eml`, ... if that one was edited too).
 
+How files are written: a file that replaces an existing one goes through a temporary file and
+`os.replace` (`atomic_write`), so a crash leaves the old file or the new one. A file whose name
+is free is created directly with `O_CREAT | O_EXCL | O_NOFOLLOW` (`create_new`): the exclusive
+create fails, rather than following or overwriting, if anything (a file, a symbolic link, even
+a broken one) took the name since we looked, and the run then decides again by the rules above.
+A new draft torn by a power cut is not in the manifest (it is saved at the end of the run), so
+the next run counts it as not ours: it is kept, never overwritten, and the draft goes beside it.
+
 Public API: `DraftsFolder(root)` with `.safe_path(relative)`, `.allocate_stem(...)`,
 `.write(relative, content, owner)`, `.save()`; `atomic_write(path, content)`;
-`sha256_of(content)`; `WriteOutcome`. A path that would leave the folder (`..`, absolute,
-a symlink pointing elsewhere) raises `FileProblem`.
+`create_new(path, content)`; `sha256_of(content)`; `WriteOutcome`. A path that would leave the
+folder (`..`, absolute, a symlink pointing elsewhere) raises `FileProblem`.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Literal
 
 from batch.model import FileProblem
@@ -72,11 +80,52 @@ def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
         raise
 
 
-def _file_hash(path: Path) -> str | None:
+# O_EXCL: fail if the name exists, even as a symbolic link (broken or not), so nothing is ever
+# followed or overwritten; O_NOFOLLOW says the same where O_EXCL alone might not (old NFS).
+_NEW_FILE_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+)
+# The mode mkstemp gives, so a new draft has the same permissions as a replaced one.
+_NEW_FILE_MODE = 0o600
+
+
+def create_new(path: str | Path, content: bytes) -> None:
+    """Create `path`, which must not exist yet, with `content`; FileExistsError if it does.
+
+    No temporary file and rename: there is no old file to keep whole. On any failure the
+    half-written file is removed (it is ours: the exclusive create made it) and the error
+    raised. Not fsynced, like drafts' `atomic_write(durable=False)`.
+    """
+    handle = os.open(path, _NEW_FILE_FLAGS, _NEW_FILE_MODE)
     try:
-        return sha256_of(path.read_bytes())
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(handle, view) :]
+        finally:
+            os.close(handle)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+
+
+def _file_hash(path: str | Path) -> str | None:
+    try:
+        with open(path, "rb") as file:
+            return sha256_of(file.read())
     except FileNotFoundError:
         return None
+
+
+def _plain_name(name: str) -> bool:
+    """A single file name: no folder separator, not "." or "..", nothing Windows reads as a path."""
+    return name not in ("", ".", "..") and not any(char in name for char in "/\\:")
 
 
 class DraftsFolder:
@@ -93,6 +142,7 @@ class DraftsFolder:
                     root, f"cannot create the drafts folder ({error.strerror})"
                 ) from None
         self.root = root
+        self._root = os.fspath(root)
         self._real_root = root.resolve()
         self.manifest_path = root / MANIFEST_NAME
         self._files: dict[str, dict[str, str]] = self._load()
@@ -106,7 +156,10 @@ class DraftsFolder:
         # stems handed out in this run, per folder, case-folded (Windows and macOS file
         # systems ignore case, so "Acme" and "acme" are the same file there)
         self._claimed: dict[str, set[str]] = {}
-        self._written: set[Path] = set()  # files written in this run: no need to stat them
+        self._written: set[str] = set()  # files (relative) written in this run: no need to stat
+        # relative -> absolute path of names allocate_stem found free in a checked folder:
+        # write creates those exclusively without checking the path again (see write)
+        self._free: dict[str, str] = {}
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -133,7 +186,7 @@ class DraftsFolder:
         files = {
             name: entry
             for name, entry in sorted(self._files.items())
-            if (path := self.root / name) in self._written or path.exists()
+            if name in self._written or os.path.exists(os.path.join(self._root, name))
         }
         payload = {"version": _MANIFEST_VERSION, "files": files}
         content = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
@@ -147,20 +200,25 @@ class DraftsFolder:
         symbolic link) and must stay inside the drafts folder; the file itself must not be a
         symbolic link. A folder that exists and passed is not resolved again in this run.
         """
+        return Path(self._checked_path(relative))
+
+    def _checked_path(self, relative: str) -> str:
+        """`safe_path` as a plain string: the per-file checks without building Path objects."""
         parts = relative.split("/")
-        if any(part in ("", ".", "..") or "\\" in part or ":" in part for part in parts):
+        if not all(_plain_name(part) for part in parts):
             raise FileProblem(
                 self.root / relative, "refusing a draft path outside the drafts folder"
             )
-        path = self.root.joinpath(*parts)
-        folder = "/".join(parts[:-1])
+        path = os.path.join(self._root, *parts)
+        folder = relative.rpartition("/")[0]
         if folder not in self._safe_folders:
-            if not path.parent.resolve().is_relative_to(self._real_root):
-                raise FileProblem(path.parent, _OUTSIDE)
-            if path.parent.is_dir():
+            parent = Path(path).parent
+            if not parent.resolve().is_relative_to(self._real_root):
+                raise FileProblem(parent, _OUTSIDE)
+            if parent.is_dir():
                 self._safe_folders.add(folder)
-        if path.is_symlink():
-            raise FileProblem(path, _OUTSIDE)
+        if os.path.islink(path):
+            raise FileProblem(Path(path), _OUTSIDE)
         return path
 
     def allocate_stem(self, folder: str, base: str, owner: str, suffixes: tuple[str, ...]) -> str:
@@ -175,19 +233,25 @@ class DraftsFolder:
                 claimed.add(stem.casefold())
                 return stem
         stem_owners = self._stem_owners.get(folder, {})
-        folder_path = self.safe_path(folder)
+        folder_path = self._checked_path(folder)
+        # Names found free here may skip write's path checks only in a folder that exists and
+        # passed them in this run (the first draft of a new day folder takes the normal path).
+        remember_free = not self.dry_run and folder in self._safe_folders
         # Numbers below the last one handed out for this base are all taken already.
         number = self._next_number.get((folder, base), 1)
         while True:
             stem = base if number == 1 else f"{base}-{number}"
             folded = stem.casefold()
             taken = folded in claimed or bool(stem_owners.get(folded, set()) - {owner})
+            names = [f"{stem}{suffix}" for suffix in suffixes]
+            paths = [os.path.join(folder_path, name) for name in names]
             # lexists: a symbolic link (even a broken one) takes the name too
-            if not taken and not any(
-                os.path.lexists(folder_path / f"{stem}{suffix}") for suffix in suffixes
-            ):
+            if not taken and not any(os.path.lexists(path) for path in paths):
                 claimed.add(folded)
                 self._next_number[(folder, base)] = number + 1
+                if remember_free and all(_plain_name(name) for name in names):
+                    for name, path in zip(names, paths, strict=True):
+                        self._free[f"{folder}/{name}"] = path
                 return stem
             number += 1
 
@@ -202,11 +266,6 @@ class DraftsFolder:
             if stem not in stems:
                 stems.append(stem)
 
-    def _ours(self, relative: str, path: Path) -> bool:
-        """True when the file on disk is exactly what we wrote there last time."""
-        entry = self._files.get(relative)
-        return entry is not None and _file_hash(path) == entry["sha256"]
-
     def _record(self, relative: str, digest: str, owner: str, base: str, role: str) -> None:
         entry = {"sha256": digest, "owner": owner, "base": base, "role": role}
         self._files[relative] = entry
@@ -214,41 +273,71 @@ class DraftsFolder:
 
     def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
         """Write one draft file by the rules in the module docstring."""
-        path = self.safe_path(relative)
+        digest = sha256_of(content)
+        free_path = self._free.pop(relative, None)
+        if free_path is not None:
+            # Fast path: allocate_stem saw this name free moments ago, in a folder checked in
+            # this run, so the per-file checks (is it a symbolic link? what is in it?) would
+            # only find it missing again. The exclusive create refuses anything that took the
+            # name since, and then the normal path below decides: never an overwrite.
+            try:
+                create_new(free_path, content)
+            except FileExistsError:
+                pass
+            else:
+                self._written.add(relative)
+                self._record(relative, digest, owner, base, "draft")
+                return WriteOutcome(Path(free_path), relative, "written")
+        path = self._checked_path(relative)
         folder = relative.rpartition("/")[0]
         # A folder that passed safe_path as an existing folder needs no mkdir (1,000 drafts
         # would make 2,000 mkdir calls and path checks for the same day folder).
         if not self.dry_run and folder not in self._safe_folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.safe_path(relative)  # the folder may have been created just now: check again
-        current = _file_hash(path)
-        digest = sha256_of(content)
-        if current == digest:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self._checked_path(relative)  # the folder may have been created just now: check again
+        action = self._put(relative, path, content, digest)
+        if action is not None:
             self._record(relative, digest, owner, base, "draft")
-            return WriteOutcome(path, relative, "unchanged")
-        if current is None or self._ours(relative, path):
-            self._replace(path, content)
-            self._record(relative, digest, owner, base, "draft")
-            return WriteOutcome(path, relative, "written" if current is None else "updated")
+            return WriteOutcome(Path(path), relative, action)
         # Someone edited our draft (or the file is not ours): keep it, put ours beside it.
-        stem, _, suffix = PurePosixPath(relative).name.partition(".")
-        folder = str(PurePosixPath(relative).parent)
+        stem, _, suffix = relative.rpartition("/")[2].partition(".")
         number = 1
         while True:
             tag = "new" if number == 1 else f"new-{number}"
             beside = f"{folder}/{stem}.{tag}.{suffix}"
-            beside_path = self.safe_path(beside)
-            beside_hash = _file_hash(beside_path)
-            if beside_hash == digest:
+            beside_path = self._checked_path(beside)
+            beside_action = self._put(beside, beside_path, content, digest)
+            if beside_action is not None:
                 self._record(beside, digest, owner, base, "new-version")
-                return WriteOutcome(beside_path, beside, "unchanged", kept=path)
-            if beside_hash is None or self._ours(beside, beside_path):
-                self._replace(beside_path, content)
-                self._record(beside, digest, owner, base, "new-version")
-                return WriteOutcome(beside_path, beside, "kept-edited", kept=path)
+                return WriteOutcome(
+                    Path(beside_path),
+                    beside,
+                    "unchanged" if beside_action == "unchanged" else "kept-edited",
+                    kept=Path(path),
+                )
             number += 1
 
-    def _replace(self, path: Path, content: bytes) -> None:
-        if not self.dry_run:
-            atomic_write(path, content, durable=False)
-            self._written.add(path)
+    def _put(
+        self, relative: str, path: str, content: bytes, digest: str
+    ) -> Literal["written", "updated", "unchanged"] | None:
+        """Put `content` at `path` if the rules allow; None when the file there is not ours."""
+        while True:
+            current = _file_hash(path)
+            if current == digest:
+                return "unchanged"
+            if current is None:
+                if self.dry_run:
+                    return "written"
+                try:
+                    create_new(path, content)
+                except FileExistsError:
+                    continue  # something took the name since we looked: look again
+                self._written.add(relative)
+                return "written"
+            entry = self._files.get(relative)
+            if entry is None or current != entry["sha256"]:
+                return None  # edited since we wrote it, or never ours
+            if not self.dry_run:
+                atomic_write(Path(path), content, durable=False)
+                self._written.add(relative)
+            return "updated"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from drafts_helpers import RUN_DATE, make_decision, make_request, make_row
 
 from batch.drafts import DraftRequest, render_drafts, write_drafts
-from batch.manifest import MANIFEST_NAME, DraftsFolder, atomic_write, sha256_of
+from batch.manifest import MANIFEST_NAME, DraftsFolder, atomic_write, create_new, sha256_of
 from batch.model import FileProblem, Sender, Step
 
 OLD = 1_000_000_000  # an mtime far in the past, to see whether a file was rewritten
@@ -292,3 +293,123 @@ def test_draft_cell_is_relative_to_the_tracker(tmp_path: Path) -> None:
     assert elsewhere.rows[0].draft_cell() == (
         "../shared-drafts/2026-11-23/alex-morgan-acme-corp-check-in.eml"
     )
+
+
+# --- names found free by allocate_stem are created exclusively (the fast path) ---------------
+
+
+def _folder_with_free_name(drafts: Path) -> tuple[DraftsFolder, str]:
+    """A DraftsFolder whose day folder is checked, and a name allocate_stem just found free."""
+    folder = DraftsFolder(drafts)
+    folder.write("2026-11-23/first.eml", b"first", "owner-1")  # the day folder now exists
+    stem = folder.allocate_stem("2026-11-23", "second", "owner-2", (".eml",))
+    relative = f"2026-11-23/{stem}.eml"
+    assert relative in folder._free  # the write below takes the fast path
+    return folder, relative
+
+
+@pytest.mark.parametrize("target_exists", [True, False])
+def test_a_symlink_planted_after_allocation_is_refused(tmp_path: Path, target_exists: bool) -> None:
+    drafts = tmp_path / "drafts"
+    folder, relative = _folder_with_free_name(drafts)
+    target = tmp_path / "precious.txt"
+    if target_exists:
+        target.write_text("keep me", encoding="utf-8")
+    (drafts / relative).symlink_to(target)
+    with pytest.raises(FileProblem, match="outside the drafts folder"):
+        folder.write(relative, b"draft", "owner-2")
+    if target_exists:
+        assert target.read_text(encoding="utf-8") == "keep me"
+    else:
+        assert not target.exists()  # a dangling link is not followed to create its target
+    assert {p.name for p in tmp_path.iterdir()} == {"drafts"} | (
+        {"precious.txt"} if target_exists else set()
+    )
+
+
+def test_a_file_that_appears_after_allocation_is_not_overwritten(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    folder, relative = _folder_with_free_name(drafts)
+    (drafts / relative).write_bytes(b"the coach's own file")
+    outcome = folder.write(relative, b"draft", "owner-2")
+    assert (drafts / relative).read_bytes() == b"the coach's own file"
+    assert outcome.action == "kept-edited" and outcome.kept == drafts / relative
+    assert outcome.path == drafts / "2026-11-23" / "second.new.eml"
+    assert outcome.path.read_bytes() == b"draft"
+
+
+def test_a_file_with_our_content_appearing_after_allocation_counts_as_unchanged(
+    tmp_path: Path,
+) -> None:
+    drafts = tmp_path / "drafts"
+    folder, relative = _folder_with_free_name(drafts)
+    (drafts / relative).write_bytes(b"draft")
+    outcome = folder.write(relative, b"draft", "owner-2")
+    assert outcome.action == "unchanged" and outcome.path == drafts / relative
+
+
+class _DiskFull:
+    """os.write that writes a few bytes, then fails as a full disk does."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, handle: int, data: memoryview) -> int:
+        self.calls += 1
+        if self.calls > 1:
+            raise OSError(28, "No space left on device")
+        return os.write(handle, data[:3])
+
+
+def test_a_failed_write_of_a_new_draft_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drafts = tmp_path / "drafts"
+    folder, relative = _folder_with_free_name(drafts)
+    monkeypatch.setattr("batch.manifest.os.write", _DiskFull())
+    with pytest.raises(OSError, match="No space left"):
+        folder.write(relative, b"a draft longer than three bytes", "owner-2")
+    assert not os.path.lexists(drafts / relative)
+    assert sorted(p.name for p in (drafts / "2026-11-23").iterdir()) == ["first.eml"]
+
+
+def test_a_failed_write_through_the_normal_path_leaves_no_half_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drafts = tmp_path / "drafts"
+    folder = DraftsFolder(drafts)  # new day folder: the first draft takes the normal path
+    monkeypatch.setattr("batch.manifest.os.write", _DiskFull())
+    with pytest.raises(OSError, match="No space left"):
+        folder.write("2026-11-23/first.eml", b"a draft longer than three bytes", "owner-1")
+    assert list((drafts / "2026-11-23").iterdir()) == []
+
+
+def test_create_new_never_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.eml"
+    create_new(target, b"one")
+    with pytest.raises(FileExistsError):
+        create_new(target, b"two")
+    assert target.read_bytes() == b"one"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.eml"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_new_and_replaced_drafts_get_the_same_permissions(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    tracker = tmp_path / "t.xlsx"
+    first = _write([make_request(row=make_row(row=3), tracker=tracker)], drafts)
+    # the second draft of a run is created through the fast path
+    second = _write(
+        [make_request(row=make_row(row=r, company=f"C{r}"), tracker=tracker) for r in (4, 5)],
+        drafts,
+    )
+    updated = _write(
+        [make_request(row=make_row(row=3, key_points="changed"), tracker=tracker)], drafts
+    )
+    assert updated.rows[0].email.action == "updated"
+    modes = {
+        stat.S_IMODE(files.email.path.stat().st_mode)
+        for result in (first, second, updated)
+        for files in result.rows
+    }
+    assert len(modes) == 1
