@@ -88,18 +88,23 @@ def calendar_entries(
 ) -> list[CalendarEntry]:
     """The entries that get an event, in calendar order (due date, tracker, row)."""
     last = run_date + timedelta(days=window_days)
-    chosen = []
-    for entry in entries:
-        decision = entry.decision
-        due = decision.due  # most rows have none: the cheapest test first
-        if (
-            due is not None
-            and run_date <= due <= last
-            and decision.step is not None
-            and decision.status in _OPEN
-        ):
-            chosen.append(entry)
+    chosen = [entry for entry in entries if _in_window(entry.decision, run_date, last)]
     return sorted(chosen, key=lambda e: (e.decision.due, str(e.tracker), e.row.row))
+
+
+def gets_event(decision: Decision, run_date: date, window_days: int = WINDOW_DAYS) -> bool:
+    """Whether a row with this decision gets an event in the run date's calendar."""
+    return _in_window(decision, run_date, run_date + timedelta(days=window_days))
+
+
+def _in_window(decision: Decision, run_date: date, last: date) -> bool:
+    due = decision.due  # most rows have none: the cheapest test first
+    return (
+        due is not None
+        and run_date <= due <= last
+        and decision.step is not None
+        and decision.status in _OPEN
+    )
 
 
 def escape_text(value: str) -> str:

@@ -28,8 +28,8 @@ def short_date(value: date | None) -> str:
 
 
 def summary_line(result: TrackerResult) -> str:
-    counts = [f"{result.count(status)} {label}" for status, label in SUMMARY_ORDER]
-    return ", ".join(counts)
+    counts = result.counts()
+    return ", ".join(f"{counts[status]} {label}" for status, label in SUMMARY_ORDER)
 
 
 def print_run(results: Sequence[TrackerResult], *, dry_run: bool) -> None:
@@ -139,13 +139,14 @@ def as_json(results: Sequence[TrackerResult]) -> str:
 def _tracker_json(result: TrackerResult) -> dict[str, object]:
     if result.error is not None:
         return {"file": str(result.path), "error": result.error}
+    counts = result.counts()
     return {
         "file": str(result.path),
         "today": result.today.isoformat() if result.today else None,
         "sheet": result.tracker.sheet_name if result.tracker else None,
         "written": result.written,
         "changes": len(result.changes),
-        "summary": {status.value: result.count(status) for status, _ in SUMMARY_ORDER},
+        "summary": {status.value: counts[status] for status, _ in SUMMARY_ORDER},
         "notes": result.notes,
         "rows": [
             {

@@ -6,16 +6,20 @@ autoescaping on, and writes it atomically only when it changed. `render_review_p
 same without the file. Entries may come from several trackers (a coach with one tracker per
 client and one drafts folder gets one page).
 
-The page: counts by status over every entry given, then every draft grouped by candidate
+The page: counts by status over every row of the run, then every draft grouped by candidate
 (each with tracker file and row, company, step, due date, status, reason, problems and the full
 email and script text), then the rows that need attention. Inline CSS only: no scripts, no
 network, and it prints.
+
+Only rows with a draft or needing attention are listed, so a run passes `ReviewEntry` values for
+just those and a `TrackerTally` per tracker for the counts (100,000 entries to count 1,000
+drafts cost a few tenths of a second); without tallies every row must be an entry.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +52,19 @@ class ReviewEntry:
     decision: Decision
     draft: RenderedDraft | None = None
     files: RowDraftFiles | None = None
+
+
+@dataclass(frozen=True)
+class TrackerTally:
+    """How many rows of one tracker have each status (the page's counts and row total)."""
+
+    tracker: Path
+    counts: Mapping[Status, int]
+
+
+def listed(decision: Decision, has_draft: bool) -> bool:
+    """Whether a row appears on the page: it has a draft, or it needs attention."""
+    return has_draft or decision.status is Status.NEEDS_ATTENTION
 
 
 def _problems(entry: ReviewEntry) -> list[RowProblem]:
@@ -151,12 +168,25 @@ def _draft_view(entry: ReviewEntry, links: _Links, run_date: date) -> dict[str, 
 
 
 def build_review_context(
-    entries: Sequence[ReviewEntry], page: Path, run_date: date
+    entries: Sequence[ReviewEntry],
+    page: Path,
+    run_date: date,
+    tallies: Sequence[TrackerTally] | None = None,
 ) -> dict[str, Any]:
-    """The values the review template gets (see `REVIEW_VARIABLES`)."""
+    """The values the review template gets (see `REVIEW_VARIABLES`).
+
+    The counts come from `tallies` when given, else from `entries` (then every row).
+    """
     counts = {status.value: 0 for status in _STATUS_ORDER}
-    for entry in entries:
-        counts[entry.decision.status.value] += 1
+    trackers = {entry.tracker.name for entry in entries}
+    if tallies is None:
+        for entry in entries:
+            counts[entry.decision.status.value] += 1
+    else:
+        for tally in tallies:
+            trackers.add(tally.tracker.name)
+            for status, count in tally.counts.items():
+                counts[status.value] += count
     groups: dict[str, list[ReviewEntry]] = {}
     for entry in entries:
         if entry.draft is not None:
@@ -191,9 +221,9 @@ def build_review_context(
         "run_date": run_date.isoformat(),
         "run_day": long_date(run_date) + f", {run_date.year}",
         "counts": [(status, count) for status, count in counts.items() if count],
-        "total_rows": len(entries),
+        "total_rows": sum(counts.values()),
         "draft_count": sum(len(group["drafts"]) for group in group_views),
-        "trackers": sorted({entry.tracker.name for entry in entries}),
+        "trackers": sorted(trackers),
         "groups": group_views,
         "attention": attention,
     }
@@ -204,10 +234,11 @@ def render_review_page(
     page: Path,
     run_date: date,
     templates_dir: Path | None = None,
+    tallies: Sequence[TrackerTally] | None = None,
 ) -> str:
     """The review page's HTML (`page` is where it will be saved, for the links to drafts)."""
     templates = DraftTemplates(templates_dir)
-    context = build_review_context(entries, page, run_date)
+    context = build_review_context(entries, page, run_date, tallies)
     return templates.render(REVIEW_TEMPLATE, context)
 
 
@@ -216,9 +247,10 @@ def write_review_page(
     path: Path,
     run_date: date,
     templates_dir: Path | None = None,
+    tallies: Sequence[TrackerTally] | None = None,
 ) -> WriteOutcome:
     """Write the review page atomically; an unchanged page is left alone."""
-    content = render_review_page(entries, path, run_date, templates_dir).encode("utf-8")
+    content = render_review_page(entries, path, run_date, templates_dir, tallies).encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists()
     if existed and sha256_of(path.read_bytes()) == sha256_of(content):

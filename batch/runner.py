@@ -31,8 +31,9 @@ from batch.rules import decide
 from batch.tracker import read_tracker
 
 if TYPE_CHECKING:
-    from batch.drafts import RenderedDraft
-    from batch.review import ReviewEntry
+    from batch.drafts import RenderedDraft, RowDraftFiles
+    from batch.ics import CalendarEntry
+    from batch.review import ReviewEntry, TrackerTally
 
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
@@ -94,8 +95,12 @@ class TrackerResult:
     def has_row_errors(self) -> bool:
         return any(p.severity == "error" for r in self.rows for p in r.problems)
 
-    def count(self, status: Status) -> int:
-        return sum(1 for r in self.rows if r.decision.status is status)
+    def counts(self) -> dict[Status, int]:
+        """How many rows have each status (every status, zeros included)."""
+        counts = dict.fromkeys(Status, 0)
+        for row in self.rows:
+            counts[row.decision.status] += 1
+        return counts
 
 
 def exit_code(results: Iterable[TrackerResult]) -> int:
@@ -237,6 +242,18 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
     return results
 
 
+@dataclass
+class _Page:
+    """What goes on one drafts folder's review page and calendar for one run date."""
+
+    today: date
+    templates: Path | None
+    entries: list[ReviewEntry] = field(default_factory=list)  # rows listed on the page
+    events: list[CalendarEntry] = field(default_factory=list)  # rows in the calendar
+    tallies: list[TrackerTally] = field(default_factory=list)
+    results: list[TrackerResult] = field(default_factory=list)
+
+
 def run_trackers(
     paths: Sequence[Path], options: RunOptions, progress: Progress | None = None
 ) -> list[TrackerResult]:
@@ -245,24 +262,29 @@ def run_trackers(
     Trackers that share a drafts folder (a coach's clients with `--drafts DIR`) share one
     review page and one calendar file for the run date.
     """
-    from batch.ics import CalendarEntry, write_calendar
+    from batch.ics import write_calendar
     from batch.review import write_review_page
 
     results: list[TrackerResult] = []
-    pages: dict[Path, tuple[date, Path | None, list[ReviewEntry], list[TrackerResult]]] = {}
+    pages: dict[Path, _Page] = {}
     with _collector_paused():
         _run_all(paths, options, progress, results, pages)
-        for day_folder, (today, templates, entries, page_results) in pages.items():
+        for day_folder, page in pages.items():
             try:
-                page = write_review_page(entries, day_folder / "review.html", today, templates)
-                calendar = [CalendarEntry(e.tracker, e.row, e.decision) for e in entries]
-                write_calendar(calendar, day_folder / "followups.ics", today)
+                review = write_review_page(
+                    page.entries,
+                    day_folder / "review.html",
+                    page.today,
+                    page.templates,
+                    page.tallies,
+                )
+                write_calendar(page.events, day_folder / "followups.ics", page.today)
             except FileProblem as problem:
-                for result in page_results:
+                for result in page.results:
                     result.notes.append(f"review page not written: {problem}")
                 continue
-            for result in page_results:
-                result.review_page = page.path
+            for result in page.results:
+                result.review_page = review.path
     return results
 
 
@@ -271,25 +293,39 @@ def _run_all(
     options: RunOptions,
     progress: Progress | None,
     results: list[TrackerResult],
-    pages: dict[Path, tuple[date, Path | None, list[ReviewEntry], list[TrackerResult]]],
+    pages: dict[Path, _Page],
 ) -> None:
+    from batch.ics import CalendarEntry, gets_event
+    from batch.review import ReviewEntry, TrackerTally, listed
+
     for path in paths:
         result = TrackerResult(path)
         results.append(result)
         try:
-            entries, folder, templates = _run_one(path, options, result, progress)
+            drafts_by_row, files_by_row, folder, templates = _run_one(
+                path, options, result, progress
+            )
         except FileProblem as problem:
             result.error = str(problem)
             continue
         if options.dry_run:
             continue
-        assert result.today is not None
-        day_folder = folder / result.today.isoformat()
-        _, _, page_entries, page_results = pages.setdefault(
-            day_folder, (result.today, templates, [], [])
-        )
-        page_entries.extend(entries)
-        page_results.append(result)
+        today = result.today
+        assert today is not None
+        day_folder = folder / today.isoformat()
+        page = pages.setdefault(day_folder, _Page(today, templates))
+        page.results.append(result)
+        page.tallies.append(TrackerTally(path, result.counts()))
+        # Only the rows the page lists and the calendar holds get an entry (a few percent of
+        # a big tracker's rows).
+        for row_result in result.rows:
+            row, decision = row_result.row, row_result.decision
+            draft = drafts_by_row.get(row.row)
+            if listed(decision, draft is not None):
+                files = files_by_row.get(row.row)
+                page.entries.append(ReviewEntry(path, row, decision, draft, files))
+            if gets_event(decision, today):
+                page.events.append(CalendarEntry(path, row, decision))
 
 
 @contextmanager
@@ -308,10 +344,13 @@ def _collector_paused() -> Iterator[None]:
 
 def _run_one(
     path: Path, options: RunOptions, result: TrackerResult, progress: Progress | None
-) -> tuple[list[ReviewEntry], Path, Path | None]:
-    """Read, decide, draft and write back one tracker, filling `result` as it goes."""
+) -> tuple[dict[int, RenderedDraft], dict[int, RowDraftFiles], Path, Path | None]:
+    """Read, decide, draft and write back one tracker, filling `result` as it goes.
+
+    Returns the row's drafts and draft files by row number, the drafts folder and the
+    templates folder, for the review page.
+    """
     from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
-    from batch.review import ReviewEntry
     from batch.safe_save import check_not_open, check_writable, save_edits
     from batch.xlsx_writer import CellEdit
 
@@ -354,27 +393,16 @@ def _run_one(
         _collect_rows(result, decided, drafts_by_row, paths_by_row)
         result.changes = plan_changes(tracker, result.rows)
         if options.dry_run:
-            return [], folder, config.templates
+            return drafts_by_row, files_by_row, folder, config.templates
         result.drafts_folder = folder / today.isoformat()
         if result.changes:
             positions = owned_column_positions(tracker)
             edits = [
-                CellEdit(change.row, positions[change.column], change.new)
-                for change in result.changes
+                CellEdit(row, positions[column], new) for row, column, _, new in result.changes
             ]
             result.backup = save_edits(path, tracker.sheet_name, edits)
             result.written = result.backup is not None
-    entries = [
-        ReviewEntry(
-            path,
-            row_result.row,
-            row_result.decision,
-            drafts_by_row.get(row_result.row.row),
-            files_by_row.get(row_result.row.row),
-        )
-        for row_result in result.rows
-    ]
-    return entries, folder, config.templates
+    return drafts_by_row, files_by_row, folder, config.templates
 
 
 @contextmanager

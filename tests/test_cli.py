@@ -179,8 +179,11 @@ def test_several_trackers_one_bad_does_not_stop_the_others(
     assert owned_columns(tracker)[8]["Follow-up Status"] == "Overdue"
     assert owned_columns(second)[8]["Follow-up Status"] == "Overdue"
     page = (drafts / DEMO_DAY / "review.html").read_text(encoding="utf-8")
-    # One review page covers both trackers.
+    # One review page covers both trackers, and counts every row of both.
     assert "tracker.xlsx" in page and "client2.xlsx" in page
+    rows = int(re.search(r"from (\d+) rows in", page)[1])  # type: ignore[index]
+    result_json = CliRunner().invoke(main, ["check", str(tracker), "--today", DEMO_DAY, "--json"])
+    assert rows == 2 * len(json.loads(result_json.output)["trackers"][0]["rows"])
 
 
 def test_tracker_open_in_excel_is_not_written(tracker: Path) -> None:

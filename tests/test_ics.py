@@ -17,9 +17,11 @@ from batch.ics import (
     _description,
     _summary,
     build_calendar,
+    calendar_entries,
     escape_text,
     event_uid,
     fold_line,
+    gets_event,
     write_calendar,
 )
 from batch.model import Status, Step
@@ -65,6 +67,28 @@ def test_events_for_open_rows_in_the_next_sixty_days() -> None:
     assert description.startswith("Reason for row 3.")
     assert "Tracker: tracker.xlsx, row 3" in description
     assert "Contact: Jane Doe jane.doe@acme.example" in description
+
+
+def test_gets_event_agrees_with_the_calendar() -> None:
+    """The runner builds entries only for rows that `gets_event` picks: the same rows."""
+    entries = [
+        _entry(row, status, step, due)
+        for row, (status, step, due) in enumerate(
+            [
+                (status, step, RUN_DATE + timedelta(days=offset) if offset is not None else None)
+                for status in Status
+                for step in (None, Step.CHECK_IN)
+                for offset in (None, -1, 0, 60, 61)
+            ],
+            start=2,
+        )
+    ]
+    picked = [entry for entry in entries if gets_event(entry.decision, RUN_DATE)]
+    assert len(picked) == 8  # four open statuses, with a step, due today or in 60 days
+    assert build_calendar(picked, RUN_DATE) == build_calendar(entries, RUN_DATE)
+    assert [e.row.row for e in calendar_entries(entries, RUN_DATE)] == sorted(
+        (e.row.row for e in picked), key=lambda r: (entries[r - 2].decision.due, r)
+    )
 
 
 def test_the_candidate_is_named_for_a_coach() -> None:

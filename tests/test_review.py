@@ -12,7 +12,13 @@ from drafts_helpers import RUN_DATE, make_decision, make_request, make_row
 
 from batch.drafts import DraftTemplateError, render_drafts, write_drafts
 from batch.model import Decision, RowProblem, Sender, Status, Step
-from batch.review import ReviewEntry, render_review_page, write_review_page
+from batch.review import (
+    ReviewEntry,
+    TrackerTally,
+    listed,
+    render_review_page,
+    write_review_page,
+)
 
 
 def _entries(tmp_path: Path, write: bool = False) -> list[ReviewEntry]:
@@ -70,6 +76,27 @@ def _entries(tmp_path: Path, write: bool = False) -> list[ReviewEntry]:
         )
     )
     return entries
+
+
+def test_listed_rows_and_tallies_make_the_same_page_as_every_row(tmp_path: Path) -> None:
+    """A run passes only the rows the page lists, with counts per tracker: same page."""
+    entries = _entries(tmp_path)
+    page = tmp_path / "review.html"
+    every_row = render_review_page(entries, page, RUN_DATE)
+    tallies = []
+    for tracker in sorted({entry.tracker for entry in entries}):
+        counts = dict.fromkeys(Status, 0)
+        for entry in entries:
+            if entry.tracker == tracker:
+                counts[entry.decision.status] += 1
+        tallies.append(TrackerTally(tracker, counts))
+    shown = [e for e in entries if listed(e.decision, e.draft is not None)]
+    assert len(shown) == len(entries) - 1  # the waiting row without a draft is not listed
+    assert render_review_page(shown, page, RUN_DATE, tallies=tallies) == every_row
+    # a tracker with nothing to list is still counted and named
+    quiet = TrackerTally(tmp_path / "quiet.xlsx", {Status.CLOSED: 4})
+    html = render_review_page(shown, page, RUN_DATE, tallies=[*tallies, quiet])
+    assert "3 drafts from 9 rows in jobs.xlsx, quiet.xlsx, tracker.xlsx" in _text(html)
 
 
 class _Collector(HTMLParser):
