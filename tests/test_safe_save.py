@@ -277,6 +277,7 @@ KILLABLE_RUN = textwrap.dedent(
         value = "A" if n % 2 else "B"
         save_edits(path, "Tracker", [CellEdit(r, 2, value) for r in range(1, 400)]
                    + [CellEdit(1, 3, date(2026, 11, 20))], keep=2, lock_wait_seconds=30)
+        print("saved", flush=True)
     """
 )
 
@@ -306,14 +307,18 @@ def test_killing_a_save_at_random_moments_leaves_the_old_or_the_new_file(tmp_pat
     assert len(versions) == 3  # the original, the "B" version and the "A" version
     chance = random.Random(20261120)
     seen = set()
-    for _ in range(12):
+    for attempt in range(12):
         child = subprocess.Popen(
             [sys.executable, "-c", KILLABLE_RUN, str(path)],
             env=child_env(),
             stdout=subprocess.PIPE,
         )
-        # Wait for the child's imports (slow on a loaded machine), then kill it mid-work.
+        # Wait for the child's imports (slow on a loaded machine), then kill it mid-work;
+        # every other time only once it has saved (so some kills land after a save, however
+        # slow the machine).
         assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        if attempt % 2:
+            assert child.stdout.readline() == b"saved\n"
         time.sleep(0.1 + chance.random() * 0.9)
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
