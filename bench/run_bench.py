@@ -289,6 +289,23 @@ def measure_phases(tracker: Path, work: Path, today: date) -> dict[str, Any]:
     return {"error": " | ".join(tail) or f"exit {child.exit_code}"}
 
 
+def measure_drafts(tracker: Path, work: Path, today: date, repeat: int) -> dict[str, Any]:
+    """The phase timings of the run whose drafts phase is the median of `repeat` runs.
+
+    Creating ~1,600 files is at the mercy of the disk and whatever else runs on the machine
+    (the same run took 0.5 to 2 s here), so like the CLI runs up to 10,000 rows this one is
+    repeated and the median run reported.
+    """
+    runs = [measure_phases(tracker, work, today) for _ in range(max(1, repeat))]
+    failed = [run for run in runs if run.get("error") or run.get("drafts") is None]
+    if failed:
+        return failed[0]
+    runs.sort(key=lambda run: float(run["drafts"]))
+    median = runs[len(runs) // 2]
+    median["drafts_runs"] = [run["drafts"] for run in runs]
+    return median
+
+
 @dataclass
 class Startup:
     wall: float
@@ -632,6 +649,9 @@ def check_targets(report: Report, requested: Sequence[int]) -> list[Check]:
     else:
         verdict = "PASS" if drafts["drafts"] <= 2.0 else "FAIL"
         detail = f"{seconds(drafts['drafts'])} for {drafts['emails']} emails"
+        if len(drafts.get("drafts_runs", [])) > 1:
+            spread = ", ".join(seconds(value) for value in drafts["drafts_runs"])
+            detail += f" (median of {spread})"
         checks.append(Check(name, verdict, detail))
 
     for result in report.sizes:
@@ -751,7 +771,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     due, _ = ensure_tracker(trackers, "tracker_due_1000.xlsx", "make_due_tracker", today=args.today)
     print("1,000 due drafts ...", file=sys.stderr)
-    report.drafts_1000 = measure_phases(due, out / "runs" / "due_1000", args.today)
+    report.drafts_1000 = measure_drafts(due, out / "runs" / "due_1000", args.today, args.repeat)
     report.checks = check_targets(report, args.sizes)
     print(render(report))
 
