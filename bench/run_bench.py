@@ -416,7 +416,7 @@ def phases_child(tracker: Path, today: date, drafts: Path) -> None:
     if hasattr(runner, "run_trackers"):
         options = runner.RunOptions(today=today, drafts_dir=drafts)
         parameters = inspect.signature(runner.run_trackers).parameters
-        extra = {"show_progress": False} if "show_progress" in parameters else {}
+        extra: dict[str, Any] = {"show_progress": False} if "show_progress" in parameters else {}
         outcome = runner.run_trackers([tracker], options, **extra)[0]
         result["error"] = outcome.error
         result["rows"] = len(outcome.rows)
