@@ -35,7 +35,13 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from batch.eml import build_email, clean_address, clean_header_text, draft_time, message_id_for
+from batch.eml import (
+    build_email,
+    clean_address,
+    clean_header_text,
+    draft_time,
+    message_id_for_absolute,
+)
 from batch.manifest import DraftsFolder, WriteOutcome
 from batch.model import Decision, FileProblem, RowProblem, Sender, Status, Step, TrackerRow
 
@@ -605,6 +611,8 @@ _WINDOWS_RESERVED = frozenset(
 PART_MAX_LENGTH = 40
 
 
+# Cached: the candidate's name and many company names repeat on every draft of a run.
+@functools.lru_cache(maxsize=4096)
 def safe_slug(text: str | None, max_length: int = PART_MAX_LENGTH) -> str:
     """An ASCII file-name part: "Jürgen Müller" -> "jurgen-muller"; "" when nothing is left.
 
@@ -703,9 +711,14 @@ def write_drafts(
     day = run_date.isoformat()
     sent_at = draft_time(run_date, tz)
     results: list[RowDraftFiles] = []
+    # os.path.abspath asks the OS for the working folder each time: once per tracker is enough
+    absolute_trackers: dict[Path, str] = {}
     try:
         for draft in rendered:
-            owner = f"{os.path.abspath(draft.tracker)}#{draft.row}#{STEP_KEYS[draft.step]}"
+            tracker = absolute_trackers.get(draft.tracker)
+            if tracker is None:
+                tracker = absolute_trackers[draft.tracker] = os.path.abspath(draft.tracker)
+            owner = f"{tracker}#{draft.row}#{STEP_KEYS[draft.step]}"
             base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
             stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
             email_bytes = build_email(
@@ -716,7 +729,7 @@ def write_drafts(
                 subject=draft.subject,
                 body=draft.body,
                 sent_at=sent_at,
-                message_id=message_id_for(draft.tracker, draft.row, draft.step.value, run_date),
+                message_id=message_id_for_absolute(tracker, draft.row, draft.step.value, run_date),
             )
             email = folder.write(f"{day}/{stem}.eml", email_bytes, owner, base)
             script: WriteOutcome | None = None

@@ -17,7 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch.drafts import render_drafts, write_drafts
-from batch.eml import build_email, clean_address, clean_header_text, draft_time, message_id_for
+from batch.eml import (
+    build_email,
+    clean_address,
+    clean_header_text,
+    draft_time,
+    message_id_for,
+    message_id_for_absolute,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
 
@@ -94,6 +101,32 @@ def test_date_and_message_id_are_deterministic() -> None:
     assert first != message_id_for(Path("a/t.xlsx"), 7, "Reminder", RUN_DATE)
     assert first != message_id_for(Path("a/t.xlsx"), 7, "Check-in", date(2026, 11, 24))
     assert first != message_id_for(Path("b/t.xlsx"), 7, "Check-in", RUN_DATE)
+
+
+def test_message_id_of_an_absolute_tracker_path_is_the_same_id() -> None:
+    absolute = os.path.abspath("a/t.xlsx")
+    for run_date in (RUN_DATE, date(2027, 1, 2)):
+        assert message_id_for_absolute(absolute, 7, "Check-in", run_date) == message_id_for(
+            Path("a/t.xlsx"), 7, "Check-in", run_date
+        )
+
+
+def test_a_relative_tracker_gets_the_id_of_the_current_folder_in_each_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing about the working folder is remembered from one run to the next."""
+    ids = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        monkeypatch.chdir(tmp_path / name)
+        request = make_request(tracker=Path("t.xlsx"))
+        result = write_drafts(render_drafts([request]), Path("drafts"), RUN_DATE)
+        message = _parse(result.rows[0].email.path.read_bytes())
+        assert message["Message-ID"] == message_id_for(
+            tmp_path / name / "t.xlsx", 7, "Check-in", RUN_DATE
+        )
+        ids.append(message["Message-ID"])
+    assert ids[0] != ids[1]
 
 
 INJECTIONS = [
