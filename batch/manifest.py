@@ -20,8 +20,9 @@ the next run counts it as not ours: it is kept, never overwritten, and the draft
 
 Public API: `DraftsFolder(root)` with `.safe_path(relative)`, `.allocate_stem(...)`,
 `.write(relative, content, owner)`, `.save()`; `atomic_write(path, content)`;
-`create_new(path, content)`; `sha256_of(content)`; `WriteOutcome`. A path that would leave the
-folder (`..`, absolute, a symlink pointing elsewhere) raises `FileProblem`.
+`create_new(path, content)`; `sha256_of(content)`; `manifest_text(files)`; `WriteOutcome`.
+A path that would leave the folder (`..`, absolute, a symlink pointing elsewhere) raises
+`FileProblem`.
 """
 
 from __future__ import annotations
@@ -123,6 +124,21 @@ def _file_hash(path: str | Path) -> str | None:
         return None
 
 
+def manifest_text(files: dict[str, dict[str, str]]) -> str:
+    """The manifest file's text: exactly `json.dumps(..., indent=2, ensure_ascii=False)` + "\\n".
+
+    Written out here because json encodes in pure Python when asked to indent (~40 ms for
+    1,600 files); the strings still go through json's own (C) string encoder.
+    """
+    quote = json.encoder.encode_basestring
+    entries = []
+    for name, entry in files.items():
+        fields = ",\n".join(f"      {quote(key)}: {quote(value)}" for key, value in entry.items())
+        entries.append(f"    {quote(name)}: " + ("{\n" + fields + "\n    }" if entry else "{}"))
+    listed = "{\n" + ",\n".join(entries) + "\n  }" if entries else "{}"
+    return f'{{\n  "version": {_MANIFEST_VERSION},\n  "files": {listed}\n}}\n'
+
+
 def _plain_name(name: str) -> bool:
     """A single file name: no folder separator, not "." or "..", nothing Windows reads as a path."""
     return name not in ("", ".", "..") and not any(char in name for char in "/\\:")
@@ -188,8 +204,7 @@ class DraftsFolder:
             for name, entry in sorted(self._files.items())
             if name in self._written or os.path.exists(os.path.join(self._root, name))
         }
-        payload = {"version": _MANIFEST_VERSION, "files": files}
-        content = (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        content = manifest_text(files).encode("utf-8")
         if _file_hash(self.manifest_path) != sha256_of(content):
             atomic_write(self.manifest_path, content)
 

@@ -10,9 +10,18 @@ from pathlib import Path
 
 import pytest
 from drafts_helpers import RUN_DATE, make_decision, make_request, make_row
+from hypothesis import given
+from hypothesis import strategies as st
 
 from batch.drafts import DraftRequest, render_drafts, write_drafts
-from batch.manifest import MANIFEST_NAME, DraftsFolder, atomic_write, create_new, sha256_of
+from batch.manifest import (
+    MANIFEST_NAME,
+    DraftsFolder,
+    atomic_write,
+    create_new,
+    manifest_text,
+    sha256_of,
+)
 from batch.model import FileProblem, Sender, Step
 
 OLD = 1_000_000_000  # an mtime far in the past, to see whether a file was rewritten
@@ -413,3 +422,20 @@ def test_new_and_replaced_drafts_get_the_same_permissions(tmp_path: Path) -> Non
         for files in result.rows
     }
     assert len(modes) == 1
+
+
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+
+
+@given(st.dictionaries(_TEXT, st.dictionaries(_TEXT, _TEXT, max_size=4), max_size=5))
+def test_manifest_text_is_what_json_writes(files: dict[str, dict[str, str]]) -> None:
+    payload = {"version": 1, "files": files}
+    assert manifest_text(files) == json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_the_manifest_file_is_indented_json(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    _write([make_request(tracker=tmp_path / "t.xlsx")], drafts)
+    text = (drafts / MANIFEST_NAME).read_text(encoding="utf-8")
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
+    assert text.startswith('{\n  "version": 1,\n  "files": {\n    "2026-11-23/alex-morgan')
