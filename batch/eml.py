@@ -146,9 +146,12 @@ def _body(body: str) -> tuple[str, bytes]:
     """The Content-Transfer-Encoding and the encoded body, CRLF line ends (as set_content does)."""
     lines = body.encode("utf-8").splitlines()
     # 8bit keeps the draft readable in a text editor; RFC 5322 caps lines at 998 octets,
-    # so a very long paragraph falls back to quoted-printable.
-    longest = max((len(line.encode("utf-8")) for line in body.splitlines()), default=0)
-    if longest <= 998:
+    # so a very long paragraph falls back to quoted-printable. The lines of the text split at
+    # more characters than the bytes' (U+2028, ...), so each is inside one line of bytes:
+    # when no line of bytes is long, no line of text is either, and there is nothing to measure.
+    if max(map(len, lines), default=0) <= 998 or (
+        max((len(line.encode("utf-8")) for line in body.splitlines()), default=0) <= 998
+    ):
         return "8bit", b"\r\n".join(lines) + b"\r\n"
     text = (b"\n".join(lines) + b"\n").decode("latin-1")  # one character per octet
     encoded = quoprimime.body_encode(text, _LINE_LENGTH)

@@ -176,6 +176,7 @@ class DraftsFolder:
         # relative -> absolute path of names allocate_stem found free in a checked folder:
         # write creates those exclusively without checking the path again (see write)
         self._free: dict[str, str] = {}
+        self._folder_paths: dict[str, str] = {}  # checked existing folders -> absolute path
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -248,7 +249,13 @@ class DraftsFolder:
                 claimed.add(stem.casefold())
                 return stem
         stem_owners = self._stem_owners.get(folder, {})
-        folder_path = self._checked_path(folder)
+        # A folder that exists and passed the checks is not checked again in this run (as in
+        # safe_path); allocate_stem runs once per draft, for the same day folder.
+        folder_path = self._folder_paths.get(folder)
+        if folder_path is None:
+            folder_path = self._checked_path(folder)
+            if folder in self._safe_folders:
+                self._folder_paths[folder] = folder_path
         # Names found free here may skip write's path checks only in a folder that exists and
         # passed them in this run (the first draft of a new day folder takes the normal path).
         remember_free = not self.dry_run and folder in self._safe_folders

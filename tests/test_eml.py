@@ -324,6 +324,32 @@ def test_the_same_bytes_as_the_email_package_for_any_body(body: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "body",
+    [
+        "a" * 998,
+        "a" * 999,
+        "é" * 499,
+        "é" * 500,
+        "a" * 600 + "\u2028" + "b" * 600,  # one line of bytes, two lines of text
+        "a" * 600 + "\x0b" + "b" * 600,
+        "ü" * 998 + "\r\n" + "z",
+    ],
+)
+def test_the_same_bytes_as_the_email_package_at_the_line_length_limit(body: str) -> None:
+    values: dict[str, Any] = {
+        "to_name": "Jane Doe",
+        "to_email": "jane@acme.example",
+        "from_name": None,
+        "from_email": None,
+        "subject": "Hi",
+        "body": body,
+        "sent_at": draft_time(RUN_DATE),
+        "message_id": message_id_for(Path("t.xlsx"), 7, "Check-in", RUN_DATE),
+    }
+    _assert_same_as_reference(values)
+
+
+@pytest.mark.parametrize(
     ("to_name", "subject"),
     [
         ("Jane Doe", "Following up on my Data Analyst interview at Acme Corp"),
