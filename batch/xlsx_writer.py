@@ -653,6 +653,7 @@ class _SheetEditor:
         self._date_styles: dict[int | None, int] = {}
         # Cells' bytes around their row number, made once: the same values recur on every row.
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
+        self._columns: dict[bytes, int] = {}  # column letters -> number
 
     def _column_styles(self) -> list[tuple[int, int, int]]:
         """(first, last, style) of each `<col>` range that formats its empty cells."""
@@ -730,9 +731,9 @@ class _SheetEditor:
                         yield row
                     next_pending += 1
             if next_pending < len(pending) and pending[next_pending] == number:
-                new_pieces, resume = self._edited_row(number, match, row_end, edits[number])
+                start, new_pieces, resume = self._edited_row(number, match, row_end, edits[number])
                 if new_pieces:
-                    yield view[copied_to : match.start()]
+                    yield view[copied_to:start]
                     yield from new_pieces
                     copied_to = resume
                 next_pending += 1
@@ -864,8 +865,12 @@ class _SheetEditor:
             raise ParseError("unclosed <c>")
         return end + len(self.cell_closing)
 
-    def _last_cell(self, inner_start: int, inner_end: int) -> tuple[int, int, int] | None:
-        """(start, end, column) of the row's last cell; column 0 when its `r` is unreadable."""
+    def _last_cell(self, inner_start: int, inner_end: int) -> tuple[int, int] | None:
+        """(end, column) of the row's last cell; column 0 when its `r` is unreadable.
+
+        Runs once per edited row, so it finds the start tag's end with `find` rather than
+        the cell regex: `[^>]*?` stops at the same first ">".
+        """
         xml = self.xml
         tag_length = len(self.cell_tag)
         last = xml.rfind(self.cell_tag, inner_start, inner_end)
@@ -874,48 +879,78 @@ class _SheetEditor:
             last = xml.rfind(self.cell_tag, inner_start, last)
         if last < 0:
             return None
-        match = self.cell_opening.match(xml, last, inner_end)
-        if match is None:
+        tag_end = xml.find(b">", last, inner_end)
+        if tag_end < 0:
             raise ParseError("unreadable <c>")
-        end = self._cell_end(xml, match, inner_end)
-        ref = _R_ATTRIBUTE.search(match[1])
-        column = column_number(ref[1]) if ref is not None and ref[1] else 0
-        return last, end, column
+        if xml[tag_end - 1] == 0x2F:  # "/>": a cell without a value
+            end = tag_end + 1
+        else:
+            end = xml.find(self.cell_closing, tag_end, inner_end)
+            if end < 0:
+                raise ParseError("unclosed <c>")
+            end += len(self.cell_closing)
+        ref = _R_ATTRIBUTE.search(xml, last + tag_length, tag_end)
+        if ref is None or not ref[1]:
+            return end, 0
+        letters = ref[1]
+        column = self._columns.get(letters)
+        if column is None:
+            column = self._columns[letters] = column_number(letters)
+        return end, column
 
     def _edited_row(
         self, number: int, opening: re.Match[bytes], row_end: int, cells: dict[int, CellValue]
-    ) -> tuple[list[bytes | memoryview], int]:
-        """The pieces that replace the row from its opening tag up to the position returned;
-        no pieces when the row stays as it is."""
+    ) -> tuple[int, list[bytes | memoryview], int]:
+        """(start, pieces, resume): the original is copied up to `start`, then the pieces
+        replace it up to `resume`. No pieces when the row stays as it is."""
         self_closing = bool(opening[2])
         inner_start = opening.end()
         inner_end = row_end if self_closing else row_end - len(self.row_closing)
         columns = sorted(cells)
         last = self._last_cell(inner_start, inner_end)
-        if last is not None and not (0 < last[2] < columns[0]):
+        if last is not None and not (0 < last[1] < columns[0]):
             return self._rebuilt_row(number, opening, row_end, cells, columns)
         # Every edit lies right of the row's last cell: the existing cells stay as they are,
-        # unparsed, and the new ones go right after the last of them.
+        # unparsed, and the new ones go right after the last of them. This runs on every row
+        # of a daily write-back, so the cell cache of `_add_cell` is read inline.
         row = b"%d" % number
-        row_style = self._row_style(opening[1])
+        row_attrs = opening[1]
+        row_style = self._row_style(row_attrs)
+        known = self._cells
         added: list[bytes] = []
         added_columns = []
         for column in columns:
+            value = cells[column]
+            if value is None:
+                continue  # clearing a cell that is not there: nothing to write
             style = self._inherited_style(row_style, column)
-            if self._add_cell(added, column, row, cells[column], style, False):
-                added_columns.append(column)
+            around = known.get((column, style, value))
+            if around is None:
+                self._add_cell(added, column, row, value, style, False)
+            else:
+                added += (around[0], row, around[1])
+            added_columns.append(column)
         if not added:
-            return [], row_end
+            return opening.start(), [], row_end
         self.changed = True
         p = self.prefix
-        insert_at = inner_start if last is None else last[1]
-        attrs = self._widened_spans(opening[1], added_columns)
+        insert_at = inner_start if last is None else last[0]
+        attrs = self._widened_spans(row_attrs, added_columns)
         new_cells = b"".join(added)
         if self_closing:
-            return [b"<%srow%s>" % (p, attrs), new_cells, self.row_closing], row_end
-        if attrs == opening[1]:
-            return [self.view[opening.start() : insert_at], new_cells], insert_at
-        return [b"<%srow%s>" % (p, attrs), self.view[inner_start:insert_at], new_cells], insert_at
+            return (
+                opening.start(),
+                [b"<%srow%s>" % (p, attrs), new_cells, self.row_closing],
+                row_end,
+            )
+        if attrs == row_attrs:
+            return insert_at, [new_cells], insert_at
+        pieces: list[bytes | memoryview] = [
+            b"<%srow%s>" % (p, attrs),
+            self.view[inner_start:insert_at],
+            new_cells,
+        ]
+        return opening.start(), pieces, insert_at
 
     def _scan_start(
         self, row: bytes, inner_start: int, inner_end: int, first: int
@@ -944,9 +979,9 @@ class _SheetEditor:
         row_end: int,
         cells: dict[int, CellValue],
         columns: list[int],
-    ) -> tuple[list[bytes | memoryview], int]:
+    ) -> tuple[int, list[bytes | memoryview], int]:
         """The row with its cells walked one by one, for edits that replace or fall between
-        existing cells."""
+        existing cells (as `_edited_row` returns it)."""
         xml = self.xml
         row = b"%d" % number
         self_closing = bool(opening[2])
@@ -1000,14 +1035,14 @@ class _SheetEditor:
             cursor = insert_at
             added_columns.append(column)
         if self_closing and not added_columns:
-            return [], row_end
+            return opening.start(), [], row_end
         pieces.append(xml[cursor:inner_end])
         attrs = self._widened_spans(opening[1], added_columns)
         rebuilt = b"<%srow%s>%s</%srow>" % (self.prefix, attrs, b"".join(pieces), self.prefix)
         if rebuilt == xml[opening.start() : row_end]:
-            return [], row_end
+            return opening.start(), [], row_end
         self.changed = True
-        return [rebuilt], row_end
+        return opening.start(), [rebuilt], row_end
 
     @staticmethod
     def _widened_spans(attrs: bytes, added_columns: list[int]) -> bytes:
@@ -1041,17 +1076,15 @@ class _SheetEditor:
 def _written_area(edits: dict[int, dict[int, CellValue]]) -> _Area | None:
     """The area covering every cell the edits give a value."""
     rows: list[int] = []
-    first_column = MAX_COLUMN + 1
-    last_column = 0
+    columns: set[int] = set()
     for row, cells in edits.items():
-        columns = [column for column, value in cells.items() if value is not None]
-        if columns:
+        written = [column for column, value in cells.items() if value is not None]
+        if written:
             rows.append(row)
-            first_column = min(first_column, *columns)
-            last_column = max(last_column, *columns)
+            columns.update(written)
     if not rows:
         return None
-    return _Area(min(rows), first_column, max(rows), last_column)
+    return _Area(min(rows), min(columns), max(rows), max(columns))
 
 
 # --- Excel Tables ----------------------------------------------------------------------------
