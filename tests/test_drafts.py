@@ -234,6 +234,23 @@ def test_checks_fire_and_stay_quiet(text: str, expected: list[str]) -> None:
     assert _codes(text) == expected
 
 
+@given(
+    text=st.text(alphabet="ab !?.-", max_size=30),
+    phrases=st.lists(st.text(alphabet="ab !?.-", max_size=4), max_size=4),
+)
+def test_pushy_phrases_found_as_when_each_is_searched_alone(text: str, phrases: list[str]) -> None:
+    """The one combined search that clears most texts never hides a phrase that is there."""
+    problems = check_text(text, row=make_row(), what="email", max_words=None, pushy_phrases=phrases)
+    found = [p.message.split('"')[1] for p in problems if p.code == "pushy-phrase"]
+    starts = {phrase: r"\b" if phrase[:1].isalnum() else "" for phrase in phrases}
+    expected = [
+        phrase
+        for phrase in phrases
+        if phrase and re.search(starts[phrase] + re.escape(phrase), text, re.IGNORECASE)
+    ]
+    assert found == expected
+
+
 def test_script_word_limit_and_known_gaps() -> None:
     assert _codes(" ".join(["word"] * 80), max_words=80) == []
     assert _codes(" ".join(["word"] * 81), max_words=80) == ["too-long"]
