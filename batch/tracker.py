@@ -589,11 +589,12 @@ def _build_tracker(
     owned_values: dict[int, dict[str, str | date | None]] = {}
     # Every row as wide as the widest, so the loop below needs no bounds checks.
     width = max([len(row) for row in cells] + [header_map.last_column, 1])
-    # Each column remembers what its reader made of each text (a tracker repeats the same
-    # companies, roles, dates typed as text and yes/no words on thousands of rows): every
-    # reader is a pure function of the cell. Unreadable text is not remembered: it raises again.
+    # Each column remembers what its reader made of each text and each date (a tracker
+    # repeats the same companies, roles, dates and yes/no words on thousands of rows): every
+    # reader is a pure function of the cell. Only exact str and date cells are remembered
+    # (numbers would mix: 1 == 1.0 == True). Unreadable cells are not: they raise again.
     fields = [
-        (reader.field, reader.header, reader.index, reader.read, dict[str, object]())
+        (reader.field, reader.header, reader.index, reader.read, dict[object, object]())
         for reader in readers
     ]
     last_column = header_map.last_column
@@ -622,8 +623,9 @@ def _build_tracker(
         problems: list[RowProblem] = []
         for field_name, header, index, read, known in fields:
             cell = cells_of_row[index]
-            is_text = cell.__class__ is str
-            if is_text:
+            kind = cell.__class__
+            remembered = kind is str or kind is date
+            if remembered:
                 if cell == "":
                     continue  # empty: the field keeps its default, None
                 value = known.get(cell, _NOT_KNOWN)
@@ -638,7 +640,7 @@ def _build_tracker(
                 )
                 continue
             values[field_name] = value
-            if is_text and len(known) < _KNOWN_PER_COLUMN:
+            if remembered and len(known) < _KNOWN_PER_COLUMN:
                 known[cell] = value
         values["row"] = excel_row
         values["problems"] = tuple(problems)
