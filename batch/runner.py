@@ -31,9 +31,12 @@ from batch.rules import decide
 from batch.tracker import read_tracker
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from batch.drafts import RenderedDraft, RowDraftFiles
     from batch.ics import CalendarEntry
     from batch.review import ReviewEntry, TrackerTally
+    from batch.xlsx_writer import PreparedSheet
 
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
@@ -207,7 +210,9 @@ def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     return path.parent / config.drafts_folder
 
 
-def _load(path: Path, options: RunOptions) -> tuple[Config, Tracker, date]:
+def _load(
+    path: Path, options: RunOptions, while_parsing: Callable[[str], object] | None = None
+) -> tuple[Config, Tracker, date]:
     """Config, tracker and run date for one tracker; FileProblem stops just this tracker."""
     config = load_config(options.config_path, path)
     try:
@@ -219,8 +224,45 @@ def _load(path: Path, options: RunOptions) -> tuple[Config, Tracker, date]:
         sheet=options.sheet,
         column_overrides=config.columns,
         date_order=config.policy.date_order,
+        while_parsing=while_parsing,
     )
     return config, tracker, today
+
+
+class _SheetPreparer:
+    """Prepares the write-back of a sheet on a thread while the reader parses it.
+
+    calamine parses a worksheet without holding Python's lock, so unpacking the sheet again
+    and finding its rows for the writer (a third of a big write-back) costs no time there.
+    A failure is dropped: the write-back does the work itself and reports any problem.
+    """
+
+    def __init__(self, path: Path) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.path = path
+        self.pool = ThreadPoolExecutor(max_workers=1)
+        self.futures: dict[str, Future[PreparedSheet]] = {}
+
+    def start(self, sheet_name: str) -> None:
+        from batch.xlsx_writer import prepare_sheet
+
+        if sheet_name not in self.futures:
+            self.futures[sheet_name] = self.pool.submit(prepare_sheet, self.path, sheet_name)
+
+    def result(self, sheet_name: str) -> PreparedSheet | None:
+        future = self.futures.get(sheet_name)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # the write-back meets it again and reports it
+            return None
+
+    def close(self) -> None:
+        for future in self.futures.values():
+            future.cancel()
+        self.pool.shutdown(wait=True)
 
 
 def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerResult]:
@@ -350,11 +392,26 @@ def _run_one(
     Returns the row's drafts and draft files by row number, the drafts folder and the
     templates folder, for the review page.
     """
+    preparer = None if options.dry_run else _SheetPreparer(path)  # a dry run writes nothing
+    try:
+        return _run_steps(path, options, result, progress, preparer)
+    finally:
+        if preparer is not None:
+            preparer.close()
+
+
+def _run_steps(
+    path: Path,
+    options: RunOptions,
+    result: TrackerResult,
+    progress: Progress | None,
+    preparer: _SheetPreparer | None,
+) -> tuple[dict[int, RenderedDraft], dict[int, RowDraftFiles], Path, Path | None]:
     from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
     from batch.safe_save import check_not_open, check_writable, save_edits
     from batch.xlsx_writer import CellEdit
 
-    config, tracker, today = _load(path, options)
+    config, tracker, today = _load(path, options, preparer.start if preparer else None)
     result.tracker, result.today = tracker, today
     decided = decide_rows(tracker, today, config, progress)
     settings = DraftSettings(
@@ -400,7 +457,8 @@ def _run_one(
             edits = [
                 CellEdit(row, positions[column], new) for row, column, _, new in result.changes
             ]
-            result.backup = save_edits(path, tracker.sheet_name, edits)
+            prepared = preparer.result(tracker.sheet_name) if preparer else None
+            result.backup = save_edits(path, tracker.sheet_name, edits, prepared=prepared)
             result.written = result.backup is not None
     return drafts_by_row, files_by_row, folder, config.templates
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from batch.model import FileProblem
-from batch.xlsx_writer import CellEdit, write_edits
+from batch.xlsx_writer import CellEdit, PreparedSheet, write_edits
 
 BACKUPS_FOLDER = "followup-backups"
 LOCK_WAIT_SECONDS = 5.0
@@ -234,6 +234,7 @@ def save_edits(
     backups_dir: Path | None = None,
     keep: int = 7,
     lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+    prepared: PreparedSheet | None = None,
 ) -> Path | None:
     """Write `edits` into the tracker at `path`, atomically, keeping a backup.
 
@@ -241,7 +242,9 @@ def save_edits(
     nothing is written). Backups go to `backups_dir` (default `followup-backups/` beside the
     tracker) as `NAME.YYYYMMDD-HHMMSS.xlsx`; the `keep` newest per tracker are kept. Raises
     FileProblem, with the tracker untouched, when it is open in Excel or LibreOffice,
-    read-only, locked by another run, damaged, or cannot be replaced.
+    read-only, locked by another run, damaged, or cannot be replaced. `prepared` (see
+    `xlsx_writer.prepare_sheet`) saves work when the file is still byte for byte what it
+    was prepared from; otherwise it is ignored.
     """
     check_not_open(path)
     _check_writable(path)
@@ -251,7 +254,7 @@ def save_edits(
         old = path.read_bytes()
         new_package = io.BytesIO()
         try:
-            write_edits(io.BytesIO(old), new_package, sheet_name, edits)
+            write_edits(io.BytesIO(old), new_package, sheet_name, edits, prepared=prepared)
         except FileProblem as problem:
             raise FileProblem(path, problem.message) from None
         new = new_package.getvalue()

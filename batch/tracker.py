@@ -73,6 +73,7 @@ def read_tracker(
     sheet: str | None = None,
     column_overrides: Mapping[str, str] = _EMPTY,
     date_order: str = "MDY",
+    while_parsing: Callable[[str], object] | None = None,
 ) -> Tracker:
     """Read the tracker table of a workbook.
 
@@ -80,6 +81,8 @@ def read_tracker(
     rows, whose headers map to at least Company and Interview Date; `sheet` names the sheet
     instead. `column_overrides` is the config's `[columns]` table (header -> field name);
     `date_order` ("MDY" or "DMY") settles text dates like 03/04/2026.
+    `while_parsing(name)` is called just before a worksheet is parsed: calamine parses in Rust
+    without holding Python's lock, so work started then on a thread runs alongside for free.
     Raises FileProblem (one line, naming the file) when the file cannot be used at all.
     """
     if date_order not in DATE_ORDERS:
@@ -101,7 +104,7 @@ def read_tracker(
     try:
         with _library_errors_as_file_problems(path):
             workbook = _open_workbook(path)
-            found = _find_table(path, workbook, sheet, column_overrides)
+            found = _find_table(path, workbook, sheet, column_overrides, while_parsing)
         sheet_name, cells, header_index, header_map = found
         error_cells: Mapping[tuple[int, int], str] = {}
         if package.sheet_parts:
@@ -302,6 +305,7 @@ def _find_table(
     workbook: python_calamine.CalamineWorkbook,
     sheet: str | None,
     overrides: Mapping[str, str],
+    while_parsing: Callable[[str], object] | None = None,
 ) -> tuple[str, Cells, int, HeaderMap]:
     visible, hidden = _worksheet_names(workbook)
     if sheet is not None:
@@ -315,6 +319,8 @@ def _find_table(
         # A hidden sheet is only used when no visible one holds a tracker.
         candidates = visible + hidden
     for name in candidates:
+        if while_parsing is not None:
+            while_parsing(name)
         worksheet = workbook.get_sheet_by_name(name)
         found = _header_in(
             worksheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS), overrides

@@ -8,11 +8,15 @@ other byte of the sheet and every other zip member unchanged. Two other parts ma
 only by splicing: `xl/styles.xml` gains one `<xf>` when a date needs a date style that does not
 exist yet, and an Excel Table part grows when header cells are written just right of it.
 
-The writer knows nothing about trackers or rules; `write_edits` is its only entry point.
+The writer knows nothing about trackers or rules; `write_edits` is its entry point.
+`prepare_sheet` does the part of its work that needs no edits (unpacking the sheet and finding
+its rows) ahead of time, e.g. on a thread while the workbook is being read; `write_edits` uses
+the result only for exactly the same file bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
@@ -79,8 +83,41 @@ class CellEdit(NamedTuple):
     value: CellValue
 
 
+@dataclass(frozen=True, eq=False)
+class PreparedSheet:
+    """A worksheet unpacked and its rows found, for `write_edits` on the same bytes."""
+
+    source: bytes  # the whole .xlsx file it was prepared from
+    sheet_name: str
+    part: str  # the zip member of the worksheet
+    xml: bytes
+    rows: list[_Row] | None  # None: the sheet has no rows (`<sheetData/>`)
+
+
+def prepare_sheet(path: Path, sheet_name: str) -> PreparedSheet:
+    """Read `path` and do the edit-independent work of writing into `sheet_name`.
+
+    Raises what `write_edits` raises for the same file; a caller preparing on the side may
+    simply drop the failure, as `write_edits` finds and reports it again.
+    """
+    source = path.read_bytes()
+    package = _Package(source, str(path))
+    parts = _locate_sheet(package, sheet_name)
+    xml = package.read(parts.sheet)
+    editor = _SheetEditor(xml, _Styles(None), parts.date1904)  # styles matter only to cells
+    rows = None
+    if not editor.sheet_data[3]:
+        rows = list(editor.scan_rows(editor.sheet_data_end(), with_last_cells=True))
+    return PreparedSheet(source, sheet_name, parts.sheet, xml, rows)
+
+
 def write_edits(
-    src: Path | BinaryIO, dest: Path | BinaryIO, sheet_name: str, edits: Iterable[CellEdit]
+    src: Path | BinaryIO,
+    dest: Path | BinaryIO,
+    sheet_name: str,
+    edits: Iterable[CellEdit],
+    *,
+    prepared: PreparedSheet | None = None,
 ) -> None:
     """Write `src` with `edits` applied to worksheet `sheet_name` into `dest`.
 
@@ -93,15 +130,21 @@ def write_edits(
 
     Raises FileProblem for a package that cannot be edited safely (not a zip, encrypted,
     legacy .xls, damaged, no such worksheet, oversized parts) and ValueError for an edit
-    outside the sheet's grid.
+    outside the sheet's grid. `prepared` (from `prepare_sheet`) is used when it was made from
+    these very bytes for this sheet, and ignored otherwise.
     """
     label = str(src) if isinstance(src, Path) else "workbook"
     edit_map = _edits_by_row(edits)
     source = _read_source(src, label)
+    if prepared is not None and not (
+        prepared.sheet_name == sheet_name
+        and (prepared.source is source or prepared.source == source)
+    ):
+        prepared = None
     try:
         package = _Package(source, label)
         out = io.BytesIO()
-        if _write_edited(package, sheet_name, edit_map, out):
+        if _write_edited(package, sheet_name, edit_map, out, prepared):
             _write_bytes(dest, out.getbuffer())
         else:
             _write_bytes(dest, source)
@@ -617,6 +660,23 @@ def _parse_area(ref: str) -> _Area | None:
     return _Area(min(row1, row2), min(col1, col2), max(row1, row2), max(col1, col2))
 
 
+class _Row(NamedTuple):
+    """One `<row>` of a worksheet's XML, as the editor needs it (offsets into the XML)."""
+
+    number: int
+    start: int  # the "<" of its start tag
+    inner_start: int  # just after its start tag
+    inner_end: int  # where "</row>" starts (the row's end, for a self-closing row)
+    end: int  # just after the row
+    attrs: bytes  # of its start tag
+    self_closing: bool
+    last_cell: tuple[int, int] | None  # (end, column) of its last cell; None: no cell
+
+
+# `_Row.last_cell` of a row whose cells were not looked at yet.
+_NOT_LOOKED = (-1, -1)
+
+
 class _SheetEditor:
     """Splices cells into a worksheet's XML, row by row, in one pass.
 
@@ -627,7 +687,10 @@ class _SheetEditor:
     rows whose edits replace or interleave existing cells are walked cell by cell.
     """
 
-    def __init__(self, xml: bytes, styles: _Styles, date1904: bool) -> None:
+    def __init__(
+        self, xml: bytes, styles: _Styles, date1904: bool, rows: list[_Row] | None = None
+    ) -> None:
+        """`rows`: every row of `xml` as `scan_rows` gives them, when scanned beforehand."""
         if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or re.match(
             rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["'](?!utf-8)""", xml, re.IGNORECASE
         ):
@@ -654,6 +717,7 @@ class _SheetEditor:
         # Cells' bytes around their row number, made once: the same values recur on every row.
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
         self._columns: dict[bytes, int] = {}  # column letters -> number
+        self.rows = rows
 
     def _column_styles(self) -> list[tuple[int, int, int]]:
         """(first, last, style) of each `<col>` range that formats its empty cells."""
@@ -685,7 +749,7 @@ class _SheetEditor:
             yield b"".join(pending)
 
     def _pieces(self, edits: dict[int, dict[int, CellValue]]) -> Iterator[bytes | memoryview]:
-        xml, view = self.xml, self.view
+        view = self.view
         opening = self.sheet_data
         yield self._head(_written_area(edits))
         copied_to = opening.start()
@@ -701,44 +765,30 @@ class _SheetEditor:
                 copied_to = opening.end()
             yield view[copied_to:]
             return
-        closing = xml.find(b"</" + self.prefix + b"sheetData>", opening.end())
-        if closing < 0:
-            raise ParseError("unclosed <sheetData>")
-        previous_row = 0
-        position = opening.end()
-        row_opening = self.row_opening
-        row_closing = self.row_closing
+        closing = self.sheet_data_end()
+        # Rows are scanned only as far as the edits reach, unless scanned beforehand.
+        scanned = iter(self.rows) if self.rows is not None else self.scan_rows(closing)
         while next_pending < len(pending):
-            match = row_opening.search(xml, position, closing)
-            if match is None:
+            source = next(scanned, None)
+            if source is None:
                 break
-            number_match = _R_ATTRIBUTE.search(match[1])
-            number = int(number_match[2]) if number_match and number_match[2] else previous_row + 1
-            if match[2]:
-                row_end = match.end()
-            else:
-                row_end = xml.find(row_closing, match.end(), closing)
-                if row_end < 0:
-                    raise ParseError("unclosed <row>")
-                row_end += len(row_closing)
+            number = source.number
             if pending[next_pending] < number:
-                yield view[copied_to : match.start()]
-                copied_to = match.start()
+                yield view[copied_to : source.start]
+                copied_to = source.start
                 while next_pending < len(pending) and pending[next_pending] < number:
-                    row = self._new_row(pending[next_pending], edits[pending[next_pending]])
-                    if row:
+                    new_row = self._new_row(pending[next_pending], edits[pending[next_pending]])
+                    if new_row:
                         self.changed = True
-                        yield row
+                        yield new_row
                     next_pending += 1
             if next_pending < len(pending) and pending[next_pending] == number:
-                start, new_pieces, resume = self._edited_row(number, match, row_end, edits[number])
+                start, new_pieces, resume = self._edited_row(source, edits[number])
                 if new_pieces:
                     yield view[copied_to:start]
                     yield from new_pieces
                     copied_to = resume
                 next_pending += 1
-            previous_row = number
-            position = row_end
         tail_rows = [row for n in pending[next_pending:] if (row := self._new_row(n, edits[n]))]
         if tail_rows:
             self.changed = True
@@ -746,6 +796,56 @@ class _SheetEditor:
             yield from tail_rows
             copied_to = closing
         yield view[copied_to:]
+
+    def sheet_data_end(self) -> int:
+        """Where `</sheetData>` starts (the sheet has a `<sheetData>` element with rows)."""
+        closing = self.xml.find(b"</" + self.prefix + b"sheetData>", self.sheet_data.end())
+        if closing < 0:
+            raise ParseError("unclosed <sheetData>")
+        return closing
+
+    def scan_rows(self, closing: int, *, with_last_cells: bool = False) -> Iterator[_Row]:
+        """The rows of `<sheetData>` in document order, up to `closing` (see `_Row`).
+
+        A row without `r` is numbered after the one before it. `with_last_cells` also finds
+        each row's last cell now (a scan done ahead, on another thread, while the workbook is
+        being read); otherwise an edited row looks for it when it is edited.
+        """
+        xml = self.xml
+        row_opening = self.row_opening
+        row_closing = self.row_closing
+        previous_row = 0
+        position = self.sheet_data.end()
+        while (match := row_opening.search(xml, position, closing)) is not None:
+            attrs = match[1]
+            number_match = _R_ATTRIBUTE.search(attrs)
+            number = int(number_match[2]) if number_match and number_match[2] else previous_row + 1
+            self_closing = bool(match[2])
+            if self_closing:
+                row_end = inner_end = match.end()
+            else:
+                inner_end = xml.find(row_closing, match.end(), closing)
+                if inner_end < 0:
+                    raise ParseError("unclosed <row>")
+                row_end = inner_end + len(row_closing)
+            last_cell: tuple[int, int] | None = _NOT_LOOKED
+            if with_last_cells:
+                # A cell that cannot be read is looked for again, and reported, only if the
+                # row is edited.
+                with contextlib.suppress(ParseError):
+                    last_cell = self._last_cell(match.end(), inner_end)
+            yield _Row(
+                number,
+                match.start(),
+                match.end(),
+                inner_end,
+                row_end,
+                attrs,
+                self_closing,
+                last_cell,
+            )
+            previous_row = number
+            position = row_end
 
     def _head(self, written: _Area | None) -> bytes | memoryview:
         """Everything before `<sheetData>`, with `<dimension ref>` grown to cover the cells
@@ -899,22 +999,23 @@ class _SheetEditor:
         return end, column
 
     def _edited_row(
-        self, number: int, opening: re.Match[bytes], row_end: int, cells: dict[int, CellValue]
+        self, source: _Row, cells: dict[int, CellValue]
     ) -> tuple[int, list[bytes | memoryview], int]:
         """(start, pieces, resume): the original is copied up to `start`, then the pieces
         replace it up to `resume`. No pieces when the row stays as it is."""
-        self_closing = bool(opening[2])
-        inner_start = opening.end()
-        inner_end = row_end if self_closing else row_end - len(self.row_closing)
+        number, self_closing = source.number, source.self_closing
+        inner_start, row_end = source.inner_start, source.end
         columns = sorted(cells)
-        last = self._last_cell(inner_start, inner_end)
+        last = source.last_cell
+        if last is _NOT_LOOKED:
+            last = self._last_cell(inner_start, source.inner_end)
         if last is not None and not (0 < last[1] < columns[0]):
-            return self._rebuilt_row(number, opening, row_end, cells, columns)
+            return self._rebuilt_row(source, cells, columns)
         # Every edit lies right of the row's last cell: the existing cells stay as they are,
         # unparsed, and the new ones go right after the last of them. This runs on every row
         # of a daily write-back, so the cell cache of `_add_cell` is read inline.
         row = b"%d" % number
-        row_attrs = opening[1]
+        row_attrs = source.attrs
         row_style = self._row_style(row_attrs)
         known = self._cells
         added: list[bytes] = []
@@ -931,18 +1032,14 @@ class _SheetEditor:
                 added += (around[0], row, around[1])
             added_columns.append(column)
         if not added:
-            return opening.start(), [], row_end
+            return source.start, [], row_end
         self.changed = True
         p = self.prefix
         insert_at = inner_start if last is None else last[0]
         attrs = self._widened_spans(row_attrs, added_columns)
         new_cells = b"".join(added)
         if self_closing:
-            return (
-                opening.start(),
-                [b"<%srow%s>" % (p, attrs), new_cells, self.row_closing],
-                row_end,
-            )
+            return source.start, [b"<%srow%s>" % (p, attrs), new_cells, self.row_closing], row_end
         if attrs == row_attrs:
             return insert_at, [new_cells], insert_at
         pieces: list[bytes | memoryview] = [
@@ -950,7 +1047,7 @@ class _SheetEditor:
             self.view[inner_start:insert_at],
             new_cells,
         ]
-        return opening.start(), pieces, insert_at
+        return source.start, pieces, insert_at
 
     def _scan_start(
         self, row: bytes, inner_start: int, inner_end: int, first: int
@@ -973,20 +1070,14 @@ class _SheetEditor:
         return column_letters(column).encode() + row
 
     def _rebuilt_row(
-        self,
-        number: int,
-        opening: re.Match[bytes],
-        row_end: int,
-        cells: dict[int, CellValue],
-        columns: list[int],
+        self, source: _Row, cells: dict[int, CellValue], columns: list[int]
     ) -> tuple[int, list[bytes | memoryview], int]:
         """The row with its cells walked one by one, for edits that replace or fall between
         existing cells (as `_edited_row` returns it)."""
         xml = self.xml
-        row = b"%d" % number
-        self_closing = bool(opening[2])
-        inner_start = opening.end()
-        inner_end = row_end if self_closing else row_end - len(self.row_closing)
+        row = b"%d" % source.number
+        self_closing = source.self_closing
+        inner_start, inner_end, row_end = source.inner_start, source.inner_end, source.end
         position, previous_column = self._scan_start(row, inner_start, inner_end, columns[0])
         existing: list[tuple[int, int, int, int | None]] = []  # column, start, end, style
         cell_opening = self.cell_opening
@@ -1006,7 +1097,7 @@ class _SheetEditor:
             existing.append((column, match.start(), end, style))
             previous_column = column
             position = end
-        row_style = self._row_style(opening[1])
+        row_style = self._row_style(source.attrs)
         pieces: list[bytes] = []
         cursor = inner_start
         index = 0
@@ -1035,14 +1126,14 @@ class _SheetEditor:
             cursor = insert_at
             added_columns.append(column)
         if self_closing and not added_columns:
-            return opening.start(), [], row_end
+            return source.start, [], row_end
         pieces.append(xml[cursor:inner_end])
-        attrs = self._widened_spans(opening[1], added_columns)
+        attrs = self._widened_spans(source.attrs, added_columns)
         rebuilt = b"<%srow%s>%s</%srow>" % (self.prefix, attrs, b"".join(pieces), self.prefix)
-        if rebuilt == xml[opening.start() : row_end]:
-            return opening.start(), [], row_end
+        if rebuilt == xml[source.start : row_end]:
+            return source.start, [], row_end
         self.changed = True
-        return opening.start(), [rebuilt], row_end
+        return source.start, [rebuilt], row_end
 
     @staticmethod
     def _widened_spans(attrs: bytes, added_columns: list[int]) -> bytes:
@@ -1188,12 +1279,19 @@ def _splice(xml: bytes, replacements: list[tuple[int, int, bytes]]) -> bytes:
 
 
 def _write_edited(
-    package: _Package, sheet_name: str, edits: dict[int, dict[int, CellValue]], out: BinaryIO
+    package: _Package,
+    sheet_name: str,
+    edits: dict[int, dict[int, CellValue]],
+    out: BinaryIO,
+    prepared: PreparedSheet | None = None,
 ) -> bool:
     """Write the edited package into `out`; False when no member's content changed."""
     parts = _locate_sheet(package, sheet_name)
     styles = _Styles(package.read(parts.styles) if parts.styles else None)
-    editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
+    if prepared is not None and prepared.part == parts.sheet:
+        editor = _SheetEditor(prepared.xml, styles, parts.date1904, prepared.rows)
+    else:
+        editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
     replaced = _grown_tables(package, parts.tables, edits)
     sheet_chunks: Iterable[bytes] = editor.chunks(edits)
     order = [info.filename for info in package.infos]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -128,6 +129,32 @@ def test_second_run_same_day_changes_nothing(tracker: Path) -> None:
     assert "no changes to the workbook" in result.output
     assert sha256(tracker) == before
     assert {p: p.stat().st_mtime_ns for p in drafts} == drafts
+
+
+def test_the_write_back_is_prepared_while_the_sheet_is_read(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import batch.xlsx_writer as writer
+
+    prepared: list[str] = []
+    used: list[bool] = []
+    prepare, write = writer.prepare_sheet, writer.write_edits
+
+    def recording_prepare(path: Path, sheet_name: str) -> writer.PreparedSheet:
+        prepared.append(sheet_name)
+        return prepare(path, sheet_name)
+
+    def recording_write(*args: Any, **kwargs: Any) -> None:
+        used.append(kwargs.get("prepared") is not None)
+        write(*args, **kwargs)
+
+    monkeypatch.setattr(writer, "prepare_sheet", recording_prepare)
+    monkeypatch.setattr("batch.safe_save.write_edits", recording_write)
+    assert invoke("run", tracker, "--today", DEMO_DAY, "--dry-run").exit_code == 1
+    assert prepared == [] and used == []  # a dry run writes nothing, so prepares nothing
+    assert invoke("run", tracker, "--today", DEMO_DAY).exit_code == 1
+    assert prepared == ["Interviews"] and used == [True]
+    assert owned_columns(tracker)[8]["Follow-up Status"] == "Overdue"
 
 
 def test_dry_run_writes_nothing_and_lists_cells(tracker: Path) -> None:

@@ -9,10 +9,12 @@ import shutil
 import subprocess
 import time
 import zipfile
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
+from xml.etree.ElementTree import ParseError
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +37,13 @@ from workbook_helpers import (
 )
 
 from batch.model import FileProblem
-from batch.xlsx_writer import CellEdit, column_letters, excel_serial, write_edits
+from batch.xlsx_writer import (
+    CellEdit,
+    column_letters,
+    excel_serial,
+    prepare_sheet,
+    write_edits,
+)
 
 DUE = date(2026, 11, 20)
 
@@ -497,6 +505,62 @@ def test_readers_see_exactly_the_old_cells_overlaid_with_the_edits(
         }
         assert got == expected
     assert write(result, cell_edits) == result
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    grid=grids(),
+    edits=st.dictionaries(
+        st.tuples(st.integers(1, 10), st.integers(1, 8)), cell_values, max_size=10
+    ),
+)
+def test_a_sheet_prepared_ahead_gives_the_same_bytes(
+    tmp_path_factory: pytest.TempPathFactory,
+    grid: tuple[str, dict[tuple[int, int], int]],
+    edits: dict[tuple[int, int], Any],
+) -> None:
+    path = tmp_path_factory.mktemp("prepared") / "tracker.xlsx"
+    path.write_bytes(make_package(sheet_xml(grid[0])))
+    cell_edits = [CellEdit(row, column, value) for (row, column), value in edits.items()]
+    prepared = prepare_sheet(path, "Tracker")
+    out = io.BytesIO()
+    write_edits(path, out, "Tracker", cell_edits, prepared=prepared)
+    assert out.getvalue() == write(path.read_bytes(), cell_edits)
+
+
+def test_a_prepared_sheet_is_used_only_for_the_same_bytes_and_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.xlsx"
+    first = make_package(
+        sheet_xml('<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>')
+    )
+    path.write_bytes(first)
+    prepared = prepare_sheet(path, "Tracker")
+    edits = [CellEdit(1, 2, "b"), CellEdit(2, 1, "new row")]
+    # The file changed after it was prepared: its rows are not the prepared ones.
+    changed = make_package(
+        sheet_xml(
+            '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1"><v>2</v></c><c r="C1">'
+            "<v>3</v></c></row></sheetData>"
+        )
+    )
+    out = io.BytesIO()
+    write_edits(io.BytesIO(changed), out, "Tracker", edits, prepared=prepared)
+    assert out.getvalue() == write(changed, edits)
+    assert b'<c r="C1"><v>3</v></c>' in sheet_data_of(out.getvalue())
+    # Prepared for another sheet name: ignored too.
+    other = replace(prepared, sheet_name="Other")
+    out = io.BytesIO()
+    write_edits(io.BytesIO(first), out, "Tracker", edits, prepared=other)
+    assert out.getvalue() == write(first, edits)
+
+
+def test_preparing_a_damaged_sheet_fails_as_writing_it_does(tmp_path: Path) -> None:
+    path = tmp_path / "tracker.xlsx"
+    path.write_bytes(make_package(sheet_xml('<sheetData><row r="1"><c r="A1"><v>1</v></c>')))
+    with pytest.raises(ParseError):
+        prepare_sheet(path, "Tracker")
+    with pytest.raises(FileProblem, match="invalid or unsafe XML"):
+        write_edits(path, io.BytesIO(), "Tracker", [CellEdit(1, 2, "b")])
 
 
 # --- broken and hostile packages -------------------------------------------------------------
