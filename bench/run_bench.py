@@ -568,6 +568,21 @@ class Report:
     startup: Startup | None = None
     drafts_1000: dict[str, Any] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
+    disk_probe: list[float] = field(default_factory=list)  # seconds to create PROBE_FILES
+
+
+PROBE_FILES = 1_600  # about what 1,000 due drafts make (.eml files and voicemail scripts)
+
+
+def probe_disk(folder: Path) -> float:
+    """Seconds to create PROBE_FILES small files in a new folder, with no Python work around
+    it: how fast this disk creates files right now (the files stay until the bench ends)."""
+    folder.mkdir(parents=True)
+    content = b"x" * 3_000
+    start = time.perf_counter()
+    for number in range(PROBE_FILES):
+        (folder / f"probe-{number}.eml").write_bytes(content)
+    return time.perf_counter() - start
 
 
 def seconds(value: float | None) -> str:
@@ -727,7 +742,14 @@ def stage_line(phases: dict[str, Any]) -> str:
 
 
 def render(report: Report) -> str:
-    parts = ["## followup benchmark", "", *machine_info(), f"- run date {RUN_DATE}", ""]
+    parts = ["## followup benchmark", "", *machine_info(), f"- run date {RUN_DATE}"]
+    if report.disk_probe:
+        probes = ", ".join(seconds(value) for value in report.disk_probe)
+        parts.append(
+            f"- disk: creating {PROBE_FILES:,} small files took {probes} "
+            "(at the start, before the 1,000 drafts, and at the end)"
+        )
+    parts.append("")
     parts.append(table(report))
     parts.append("\nIn-process phase timings by stage function (outermost calls only):\n")
     for result in report.sizes:
@@ -789,6 +811,7 @@ def run_benchmarks(args: argparse.Namespace, out: Path) -> int:
     """Every measurement and the report; returns the exit code (1 when a target fails)."""
     trackers = out / "trackers"
     report = Report()
+    report.disk_probe.append(probe_disk(out / "runs" / "disk-probe-1"))
     report.startup = measure_startup()
     for size in args.sizes:
         tracker, kinds = ensure_tracker(
@@ -812,7 +835,9 @@ def run_benchmarks(args: argparse.Namespace, out: Path) -> int:
 
     due, _ = ensure_tracker(trackers, "tracker_due_1000.xlsx", "make_due_tracker", today=args.today)
     print("1,000 due drafts ...", file=sys.stderr)
+    report.disk_probe.append(probe_disk(out / "runs" / "disk-probe-2"))
     report.drafts_1000 = measure_drafts(due, out / "runs" / "due_1000", args.today, args.repeat)
+    report.disk_probe.append(probe_disk(out / "runs" / "disk-probe-3"))
     report.checks = check_targets(report, args.sizes)
     print(render(report))
 
