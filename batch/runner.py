@@ -68,8 +68,9 @@ class CellChange(NamedTuple):
     new: OwnedValue
 
 
-@dataclass(frozen=True)
-class RowResult:
+class RowResult(NamedTuple):
+    """One row's outcome. A NamedTuple, like CellChange: a big tracker has one per row."""
+
     row: TrackerRow
     decision: Decision
     problems: tuple[RowProblem, ...]
@@ -158,18 +159,18 @@ def plan_changes(tracker: Tracker, rows: Sequence[RowResult]) -> list[CellChange
         for name in OWNED_COLUMNS
         if name not in tracker.owned_columns
     ]
+    owned_values = tracker.owned_values
+    append = changes.append
     for result in rows:
         number = result.row.row
-        current = tracker.owned_values.get(number)
+        current = owned_values.get(number)
         values = zip(OWNED_COLUMNS, owned_cell_values(result), strict=True)
         if not current:
             # A row whose owned cells are all empty (every row, on a first run): each value
             # that is not blank is a change, with no old value to compare.
-            changes.extend(
-                CellChange(number, name, None, new)
-                for name, new in values
-                if new is not None and not (isinstance(new, str) and not new.strip())
-            )
+            for name, new in values:
+                if new is not None and (not isinstance(new, str) or new.strip()):
+                    append(CellChange(number, name, None, new))
             continue
         for name, new in values:
             old = current.get(name)
@@ -366,7 +367,7 @@ def _run_all(
             if listed(decision, draft is not None):
                 files = files_by_row.get(row.row)
                 page.entries.append(ReviewEntry(path, row, decision, draft, files))
-            if gets_event(decision, today):
+            if decision.due is not None and gets_event(decision, today):  # most rows: no due
                 page.events.append(CalendarEntry(path, row, decision))
 
 
@@ -409,7 +410,6 @@ def _run_steps(
 ) -> tuple[dict[int, RenderedDraft], dict[int, RowDraftFiles], Path, Path | None]:
     from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
     from batch.safe_save import check_not_open, check_writable, save_edits
-    from batch.xlsx_writer import CellEdit
 
     config, tracker, today = _load(path, options, preparer.start if preparer else None)
     result.tracker, result.today = tracker, today
@@ -454,9 +454,7 @@ def _run_steps(
         result.drafts_folder = folder / today.isoformat()
         if result.changes:
             positions = owned_column_positions(tracker)
-            edits = [
-                CellEdit(row, positions[column], new) for row, column, _, new in result.changes
-            ]
+            edits = [(row, positions[column], new) for row, column, _, new in result.changes]
             prepared = preparer.result(tracker.sheet_name) if preparer else None
             result.backup = save_edits(path, tracker.sheet_name, edits, prepared=prepared)
             result.written = result.backup is not None

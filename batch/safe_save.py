@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from batch.model import FileProblem
-from batch.xlsx_writer import CellEdit, PreparedSheet, write_edits
+from batch.xlsx_writer import Edit, PreparedSheet, write_edits
 
 BACKUPS_FOLDER = "followup-backups"
 LOCK_WAIT_SECONDS = 5.0
@@ -229,7 +229,7 @@ def _remove_leftover_temp_files(path: Path) -> None:
 def save_edits(
     path: Path,
     sheet_name: str,
-    edits: Iterable[CellEdit],
+    edits: Iterable[Edit],
     *,
     backups_dir: Path | None = None,
     keep: int = 7,
