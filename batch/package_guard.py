@@ -20,7 +20,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -52,18 +52,11 @@ _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _RESAVE = "open it in Excel and save it again as .xlsx (Excel Workbook)"
 _RESTORE = "restore it from a backup or save it again from Excel"
 
-# (zip member name, a piece of its XML; b"" once the member is complete and checked)
-SheetXmlListener = Callable[[str, bytes], None]
 
-
-def inspect_package(path: Path, *, on_sheet_xml: SheetXmlListener | None = None) -> None:
+def inspect_package(path: Path) -> None:
     """Raise FileProblem unless `path` is an .xlsx package that is safe to open.
 
     Reads the file once, streaming; holds at most one chunk of a member in memory.
-    `on_sheet_xml(member, piece)`, when given, receives each worksheet's XML as it is
-    inflated, in order, then an empty piece once the member has passed every check (its CRC
-    included), so a caller can scan the sheets without inflating them again. The pieces are
-    only trustworthy once inspect_package returns.
     """
     _check_path(path)
     head = _read_head(path)
@@ -81,7 +74,7 @@ def inspect_package(path: Path, *, on_sheet_xml: SheetXmlListener | None = None)
     try:
         with path.open("rb") as file:
             for info in infos:
-                _check_member(path, file, info, on_sheet_xml)
+                _check_member(path, file, info)
     except OSError as error:
         raise FileProblem(path, f"cannot be read ({_brief(error)}); {_RESTORE}") from None
 
@@ -313,9 +306,7 @@ def _pieces(
             return
 
 
-def _check_member(
-    path: Path, file: BinaryIO, info: zipfile.ZipInfo, on_sheet_xml: SheetXmlListener | None
-) -> None:
+def _check_member(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> None:
     chunks = _inflate(path, file, info)
     head = b""
     for chunk in chunks:
@@ -332,15 +323,9 @@ def _check_member(
         return
     scanner = _SheetExtent(path, info.filename, _prefix(head))
     scanner.feed(head)
-    if on_sheet_xml is not None:
-        on_sheet_xml(info.filename, head)
     for chunk in chunks:
         scanner.feed(chunk)
-        if on_sheet_xml is not None:
-            on_sheet_xml(info.filename, chunk)
     scanner.finish()
-    if on_sheet_xml is not None:
-        on_sheet_xml(info.filename, b"")  # the member is complete and its CRC checked
 
 
 def _decoded_head(head: bytes) -> str:

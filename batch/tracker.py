@@ -14,6 +14,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -91,28 +92,30 @@ def read_tracker(
         check_overrides(column_overrides)
     except ValueError as error:
         raise FileProblem(path, str(error)) from None
-    # The guard inflates every member anyway: the error-cell scan reads the worksheets' XML
-    # as it goes by, so no sheet is inflated a second time for it.
-    error_scans = _ErrorScans()
-    inspect_package(path, on_sheet_xml=error_scans.feed)  # before calamine inflates anything
+    inspect_package(path)  # before calamine inflates anything
     package = _read_package(path)
     # Reading a big tracker allocates millions of objects (cells, rows) and frees none, so
     # the cyclic garbage collector would only walk them again and again (about a tenth of the
     # time): it is paused while they are built, and put back as it was.
     collecting = gc.isenabled()
     gc.disable()
+    # Each sheet's error cells are looked for on a thread while calamine parses the sheet:
+    # calamine does not hold Python's lock, so the scan costs no time.
+    scanner = ThreadPoolExecutor(max_workers=1)
+    scans: dict[str, Future[dict[tuple[int, int], str]]] = {}
+
+    def before_parsing(name: str) -> None:
+        if name not in scans:
+            scans[name] = scanner.submit(_error_cells, path, package, name)
+        if while_parsing is not None:
+            while_parsing(name)
+
     try:
         with _library_errors_as_file_problems(path):
             workbook = _open_workbook(path)
-            found = _find_table(path, workbook, sheet, column_overrides, while_parsing)
+            found = _find_table(path, workbook, sheet, column_overrides, before_parsing)
         sheet_name, cells, header_index, header_map = found
-        error_cells: Mapping[tuple[int, int], str] = {}
-        if package.sheet_parts:
-            scanned = error_scans.cells_of(package.sheet_parts.get(sheet_name))
-            # A part the guard did not see as a worksheet is scanned on its own.
-            error_cells = (
-                scanned if scanned is not None else _error_cells(path, package, sheet_name)
-            )
+        error_cells = scans[sheet_name].result()
         return _build_tracker(
             path,
             sheet_name,
@@ -124,6 +127,7 @@ def read_tracker(
             error_cells=error_cells,
         )
     finally:
+        scanner.shutdown(cancel_futures=True)
         if collecting:
             gc.enable()
 
@@ -408,72 +412,6 @@ def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, 
                 row, column = int(reference[2]) - 1, column_number(reference[1]) - 1
                 found.append((row, column, NO_SAVED_RESULT))
     return buffer[cut:], found
-
-
-class _ErrorScan:
-    """The error scan of one worksheet fed its XML in pieces of any size.
-
-    The pieces are regrouped into the same _CHUNK-sized rounds `_scan_errors` reads from a
-    stream, so both find exactly the same cells. Each round's buffer is joined once from
-    what was carried and the pieces (views, not copies, until then): the sheet of a big
-    tracker is copied as few times as possible.
-    """
-
-    def __init__(self) -> None:
-        self._pending = b""
-        self._pieces: list[bytes | memoryview] = []
-        self._size = 0  # bytes in _pieces
-        self.cells: dict[tuple[int, int], str] = {}
-
-    def feed(self, piece: bytes) -> None:
-        self._pieces.append(piece)
-        self._size += len(piece)
-        while self._size >= _CHUNK:
-            # The round ends inside the last piece: its first part completes the chunk.
-            last = memoryview(self._pieces[-1])
-            over = self._size - _CHUNK
-            self._pieces[-1] = last[: len(last) - over]
-            self._round(final=False)
-            self._pieces = [last[len(last) - over :]] if over else []
-            self._size = over
-
-    def finish(self) -> None:
-        if self._pieces:
-            self._round(final=False)  # the last, shorter chunk
-            self._pieces = []
-        self._round(final=True)  # and the end, as a stream's empty read
-
-    def _round(self, *, final: bool) -> None:
-        buffer = b"".join([self._pending, *self._pieces])
-        self._pending, found = _scan_buffer(buffer, final=final)
-        for row, column, text in found:
-            self.cells[row, column] = text
-
-
-class _ErrorScans:
-    """The error cells of every worksheet part, from the XML the package guard streams by."""
-
-    def __init__(self) -> None:
-        self._scanning: dict[str, _ErrorScan] = {}
-        self._done: dict[str, dict[tuple[int, int], str]] = {}
-
-    def feed(self, part: str, piece: bytes) -> None:
-        """`package_guard.inspect_package`'s on_sheet_xml: an empty piece ends the part."""
-        scan = self._scanning.get(part)
-        if scan is None:
-            scan = self._scanning[part] = _ErrorScan()
-        if piece:
-            scan.feed(piece)
-            return
-        scan.finish()
-        self._done[part] = scan.cells
-        del self._scanning[part]
-
-    def cells_of(self, part: str | None) -> dict[tuple[int, int], str] | None:
-        """The part's error cells, {} for no part, None when the part was not scanned."""
-        if part is None:
-            return {}
-        return self._done.get(part)
 
 
 def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[int, int], str]:

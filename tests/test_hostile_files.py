@@ -31,7 +31,6 @@ from batch.cli import main
 from batch.model import FileProblem
 from batch.package_guard import inspect_package
 from batch.tracker import read_tracker
-from tests.tracker_helpers import build_big_tracker
 
 TODAY = "2026-11-23"
 
@@ -235,32 +234,3 @@ def test_a_library_error_names_its_kind(tmp_path: Path) -> None:
     path = write_zip(tmp_path / "tracker.xlsx", parts)
     result = invoke("check", path)
     assert_one_line_refusal(result, path, "is damaged or not a real .xlsx (XmlError: ")
-
-
-# --- the sheets' XML handed on to the reader ------------------------------------------------
-
-
-def test_the_guard_hands_on_each_worksheets_xml_once_checked(tmp_path: Path) -> None:
-    path = good_tracker(tmp_path / "tracker.xlsx")
-    seen: dict[str, list[bytes]] = {}
-    inspect_package(path, on_sheet_xml=lambda name, piece: seen.setdefault(name, []).append(piece))
-    assert list(seen) == [SHEET]  # worksheets only: not the strings, styles or rels
-    pieces = seen[SHEET]
-    assert pieces[-1] == b"" and all(pieces[:-1])  # an empty piece ends the member
-    assert b"".join(pieces) == parts_of(path)[SHEET]
-
-
-def test_a_sheet_that_fails_its_checksum_is_never_reported_complete(tmp_path: Path) -> None:
-    # Big enough (over a megabyte) that pieces go out before the end of the sheet is checked.
-    parts = parts_of(build_big_tracker(tmp_path / "source.xlsx", 3000))
-    path = tmp_path / "tracker.xlsx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    data = bytearray(path.read_bytes())
-    data[data.find(b"</sheetData>") + 4] ^= 0x20  # one byte at the end of the stored sheet
-    path.write_bytes(bytes(data))
-    seen: list[tuple[str, bytes]] = []
-    with pytest.raises(FileProblem, match=f"{SHEET} fails its checksum"):
-        inspect_package(path, on_sheet_xml=lambda name, piece: seen.append((name, piece)))
-    assert seen and all(name == SHEET and piece for name, piece in seen)

@@ -533,42 +533,34 @@ SCAN_FOUND = {
 
 
 @pytest.mark.parametrize("chunk", [3, 8, 13, 21, 34, 1 << 20])
-@pytest.mark.parametrize("piece", [1, 7, 64, 1 << 16])
-def test_error_scan_fed_in_pieces_finds_what_the_stream_scan_finds(
-    monkeypatch: pytest.MonkeyPatch, chunk: int, piece: int
+def test_error_scan_in_chunks_of_any_size_finds_every_error_cell(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    """The guard hands the sheet over in pieces of its own size; the scan regroups them."""
+    """A cell cut by a chunk boundary is carried over to the next round, never lost."""
     monkeypatch.setattr(tracker_module, "_CHUNK", chunk)
     streamed = {
         (row, column): text
         for row, column, text in tracker_module._scan_errors(io.BytesIO(SCAN_XML))
     }
     assert streamed == SCAN_FOUND
-    scans = tracker_module._ErrorScans()
-    for start in range(0, len(SCAN_XML), piece):
-        scans.feed("xl/worksheets/sheet1.xml", SCAN_XML[start : start + piece])
-    assert scans.cells_of("xl/worksheets/sheet1.xml") is None  # not complete yet
-    scans.feed("xl/worksheets/sheet1.xml", b"")
-    assert scans.cells_of("xl/worksheets/sheet1.xml") == SCAN_FOUND
-    assert scans.cells_of(None) == {}
 
 
-def test_error_cells_are_the_same_when_the_sheet_is_scanned_on_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("error_on", ["Lists", "Tracker"])
+def test_error_cells_come_from_the_sheet_that_holds_the_table(
+    tmp_path: Path, error_on: str
 ) -> None:
-    path = build_tracker(
-        tmp_path / "t.xlsx",
-        ["Company", "Interview Date", "Thank-You Sent"],
-        [["Acme", Formula("=#REF!", "#REF!"), None], ["Globex", "2026-11-12", "soon"]],
-    )
-    shared = read_tracker(path)
-    assert [p.code for row in shared.rows for p in row.problems] == [
-        "error-cell",
-        "unreadable-date",
-    ]
-    # As when the guard did not see the tracker's part as a worksheet.
-    monkeypatch.setattr(tracker_module._ErrorScans, "cells_of", lambda _self, _part: None)
-    assert read_tracker(path).rows == shared.rows
+    """Each sheet calamine parses is scanned for error cells alongside; the table's counts."""
+    path = tmp_path / "t.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheets = {name: workbook.add_worksheet(name) for name in ("Lists", "Tracker")}
+    sheets["Lists"].write_row(0, 0, ["Status", "Company Type"])
+    sheets["Tracker"].write_row(0, 0, ["Company", "Interview Date"])
+    sheets["Tracker"].write_row(1, 0, ["Acme", "2026-11-12"])
+    sheets[error_on].write_formula(1, 1, "=1/0", None, "#DIV/0!")
+    workbook.close()
+    (row,) = read_tracker(path).rows
+    codes = [problem.code for problem in row.problems]
+    assert codes == (["error-cell"] if error_on == "Tracker" else [])
 
 
 @pytest.mark.parametrize("collecting", [True, False])
