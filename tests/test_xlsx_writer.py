@@ -477,13 +477,14 @@ def grids(draw: st.DrawFn) -> tuple[str, dict[tuple[int, int], int]]:
     return "<sheetData>" + "".join(xml) + "</sheetData>", values
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    grid=grids(),
-    edits=st.dictionaries(
-        st.tuples(st.integers(1, 10), st.integers(1, 8)), cell_values, max_size=10
-    ),
+# Edits by (row, column), around and beyond the generated grids.
+edit_maps = st.dictionaries(
+    st.tuples(st.integers(1, 10), st.integers(1, 8)), cell_values, max_size=10
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(grid=grids(), edits=edit_maps)
 def test_readers_see_exactly_the_old_cells_overlaid_with_the_edits(
     grid: tuple[str, dict[tuple[int, int], int]], edits: dict[tuple[int, int], Any]
 ) -> None:
@@ -508,12 +509,7 @@ def test_readers_see_exactly_the_old_cells_overlaid_with_the_edits(
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    grid=grids(),
-    edits=st.dictionaries(
-        st.tuples(st.integers(1, 10), st.integers(1, 8)), cell_values, max_size=10
-    ),
-)
+@given(grid=grids(), edits=edit_maps)
 def test_a_sheet_prepared_ahead_gives_the_same_bytes(
     tmp_path_factory: pytest.TempPathFactory,
     grid: tuple[str, dict[tuple[int, int], int]],
