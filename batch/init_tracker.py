@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from batch.model import DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
+from batch.model import DATE_FIELDS, DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
 
 # Input columns in the order a job seeker fills them in: who and where, then the interview,
 # then what happened after it, then notes.
@@ -38,17 +38,6 @@ INPUT_FIELDS: tuple[str, ...] = (
     "outcome",
     "key_points",
     "extra_info",
-)
-
-DATE_FIELDS: frozenset[str] = frozenset(
-    {
-        "interview_date",
-        "reply_expected_by",
-        "thank_you_sent",
-        "checkin_sent",
-        "reminder_sent",
-        "reply_date",
-    }
 )
 
 OUTCOME_CHOICES: tuple[str, ...] = (

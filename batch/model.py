@@ -127,6 +127,18 @@ DEFAULT_HEADERS: dict[str, str] = {
     "extra_info": "Extra Info",
 }
 
+# The input fields that hold dates (read as dates, formatted as dates by `followup init`).
+DATE_FIELDS: frozenset[str] = frozenset(
+    {
+        "interview_date",
+        "reply_expected_by",
+        "thank_you_sent",
+        "checkin_sent",
+        "reminder_sent",
+        "reply_date",
+    }
+)
+
 # The owned columns, in the order they are created (SPEC section 3, "Owned columns").
 OWNED_COLUMNS: tuple[str, ...] = (
     "Follow-up Status",

@@ -27,7 +27,7 @@ from defusedxml import ElementTree as SafeElementTree
 
 from batch.cell_refs import column_number
 from batch.columns import HeaderMap, check_overrides, map_headers
-from batch.model import FileProblem, RowProblem, Tracker, TrackerRow
+from batch.model import DATE_FIELDS, FileProblem, RowProblem, Tracker, TrackerRow
 from batch.package_guard import inspect_package
 from batch.values import (
     DATE_ORDERS,
@@ -47,16 +47,6 @@ from batch.values import (
 
 HEADER_SEARCH_ROWS = 20
 
-DATE_FIELDS = frozenset(
-    {
-        "interview_date",
-        "reply_expected_by",
-        "thank_you_sent",
-        "checkin_sent",
-        "reminder_sent",
-        "reply_date",
-    }
-)
 YES_NO_FIELDS = frozenset({"they_will_contact"})
 FOLLOW_UP_DUE = "Follow-up Due"
 
