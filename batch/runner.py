@@ -367,7 +367,7 @@ def _run_all(
             if listed(decision, draft is not None):
                 files = files_by_row.get(row.row)
                 page.entries.append(ReviewEntry(path, row, decision, draft, files))
-            if decision.due is not None and gets_event(decision, today):  # most rows: no due
+            if gets_event(decision, today):
                 page.events.append(CalendarEntry(path, row, decision))
 
 

@@ -93,7 +93,6 @@ class PreparedSheet:
 
     source: bytes  # the whole .xlsx file it was prepared from
     sheet_name: str
-    part: str  # the zip member of the worksheet
     xml: bytes
     rows: list[_Row] | None  # None: the sheet has no rows (`<sheetData/>`)
 
@@ -112,7 +111,7 @@ def prepare_sheet(path: Path, sheet_name: str) -> PreparedSheet:
     rows = None
     if not editor.sheet_data[3]:
         rows = list(editor.scan_rows(editor.sheet_data_end(), with_last_cells=True))
-    return PreparedSheet(source, sheet_name, parts.sheet, xml, rows)
+    return PreparedSheet(source, sheet_name, xml, rows)
 
 
 def write_edits(
@@ -1288,10 +1287,13 @@ def _write_edited(
     out: BinaryIO,
     prepared: PreparedSheet | None = None,
 ) -> bool:
-    """Write the edited package into `out`; False when no member's content changed."""
+    """Write the edited package into `out`; False when no member's content changed.
+
+    `prepared` was made from this package's bytes for this sheet (`write_edits` checks).
+    """
     parts = _locate_sheet(package, sheet_name)
     styles = _Styles(package.read(parts.styles) if parts.styles else None)
-    if prepared is not None and prepared.part == parts.sheet:
+    if prepared is not None:
         editor = _SheetEditor(prepared.xml, styles, parts.date1904, prepared.rows)
     else:
         editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
