@@ -746,6 +746,10 @@ def test_corpus_workbook_keeps_everything_but_the_written_cells(path: Path) -> N
     again = io.BytesIO()
     write_edits(io.BytesIO(result.getvalue()), again, sheet, edits)
     assert again.getvalue() == result.getvalue()
+    # As a run writes it: with the sheet prepared while the workbook was read.
+    prepared = io.BytesIO()
+    write_edits(path, prepared, sheet, edits, prepared=prepare_sheet(path, sheet))
+    assert prepared.getvalue() == result.getvalue()
 
 
 def test_corpus_tables_grow_over_owned_headers() -> None:
