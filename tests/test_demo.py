@@ -1,4 +1,4 @@
-"""`followup demo`: the quick start's run, on a copy, leaving the sample and the clone as they were."""
+"""`followup demo`: the quick start on a copy, leaving the sample and the clone as they were."""
 
 from __future__ import annotations
 
