@@ -38,7 +38,7 @@ def sha256(path: Path) -> str:
 @pytest.fixture(scope="session")
 def pristine_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample as its script makes it: the committed file may already have been run on
-    (the README's demo fills its Follow-up columns in place)."""
+    (a run on it in place fills its Follow-up columns)."""
     path = tmp_path_factory.mktemp("sample") / "sample_tracker.xlsx"
     subprocess.run([sys.executable, str(MAKE_SAMPLE), str(path)], check=True)
     return path
@@ -288,3 +288,19 @@ def test_today_defaults_to_the_clock(tracker: Path) -> None:
     document = json.loads(result.output)
     today = date.fromisoformat(document["trackers"][0]["today"])
     assert abs((today - date.today()).days) <= 1
+
+
+def test_every_command_has_a_whole_one_line_summary() -> None:
+    """`followup --help` lists each command with one line that click did not have to cut."""
+    result = invoke("--help")
+    listed = result.output.split("Commands:", 1)[1].splitlines()
+    for name, command in main.commands.items():
+        summary = command.get_short_help_str(limit=1000)
+        assert not summary.endswith("..."), f"give `{name}` a short_help of one line"
+        assert any(line.split() and line.split()[0] == name for line in listed)
+        assert f"{name}  " in result.output or f"{name} " in result.output
+
+
+def test_version_names_the_command() -> None:
+    result = invoke("--version")
+    assert re.fullmatch(r"followup, version \d+\.\d+\.\d+\n", result.output)
