@@ -152,7 +152,7 @@ def test_the_write_back_is_prepared_while_the_sheet_is_read(
         write(*args, **kwargs)
 
     monkeypatch.setattr(writer, "prepare_sheet", recording_prepare)
-    monkeypatch.setattr("batch.safe_save.write_edits", recording_write)
+    monkeypatch.setattr(writer, "write_edits", recording_write)
     assert invoke("run", tracker, "--today", DEMO_DAY, "--dry-run").exit_code == 1
     assert prepared == [] and used == []  # a dry run writes nothing, so prepares nothing
     assert invoke("run", tracker, "--today", DEMO_DAY).exit_code == 1
@@ -224,6 +224,19 @@ def test_tracker_open_in_excel_is_not_written(tracker: Path) -> None:
     assert "close it" in result.output
     assert sha256(tracker) == before
     assert not (tracker.parent / "drafts").exists()
+
+
+def test_the_draft_column_is_relative_to_the_tracker(tmp_path: Path, pristine_sample: Path) -> None:
+    """With --drafts elsewhere, Follow-up Draft leads there from the tracker's folder."""
+    tracker = tmp_path / "client" / "tracker.xlsx"
+    tracker.parent.mkdir()
+    shutil.copyfile(pristine_sample, tracker)
+    invoke("run", tracker, "--today", DEMO_DAY, "--drafts", tmp_path / "shared-drafts")
+    draft = owned_columns(tracker)[8]["Follow-up Draft"]
+    assert isinstance(draft, str)
+    email = draft.split("; ")[0]
+    assert email == "../shared-drafts/2026-11-23/alex-morgan-quillmate-check-in.eml"
+    assert (tracker.parent / email).is_file()
 
 
 def test_check_lists_problems(tracker: Path) -> None:
