@@ -690,6 +690,7 @@ class RowDraftFiles:
         """The user's edited email, if there is one (the draft itself, or kept beside it)."""
         return self.email.path if self.email.edited else self.email.kept
 
+
 @dataclass(frozen=True)
 class DraftWriteResult:
     rows: tuple[RowDraftFiles, ...]

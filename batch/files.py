@@ -105,6 +105,11 @@ def remove_temp_files(folder: Path, target: Callable[[str], bool] | None = None)
                     os.unlink(entry.path)
 
 
+def file_identity(status: os.stat_result) -> tuple[int, int]:
+    """What tells a changed file from the one read: modification time and size."""
+    return status.st_mtime_ns, status.st_size
+
+
 def replace(source: Path, target: Path) -> None:
     """`os.replace`, retried briefly on Windows while another program holds `target` open."""
     deadline = time.monotonic() + REPLACE_RETRY_SECONDS
@@ -249,14 +254,28 @@ _ADVICE: dict[int, tuple[str, str]] = {
 
 
 def os_problem(error: OSError, stage: str, fallback: Path | str) -> FileProblem:
-    """The one-line problem for an OSError met while `stage` (e.g. "writing the drafts")."""
-    where = error.filename if error.filename not in (None, "") else fallback
+    """The one-line problem for an OSError met while `stage` (e.g. "writing the drafts"):
+    `PATH: writing the drafts failed: the disk is full; free some space and run again`."""
+    where = os.fsdecode(error.filename) if error.filename not in (None, "") else fallback
     number = error.errno if error.errno is not None else -1
+    if number == errno.ENOTDIR:
+        where = _file_in_the_way(Path(where))
+    target = temp_file_target(Path(where).name)
+    if target is not None:  # name the file being written, not its temporary file
+        where = Path(where).with_name(target)
     what, advice = _ADVICE.get(
         number,
         (error.strerror or type(error).__name__, "check the disk and the folder, then run again"),
     )
-    return FileProblem(os.fsdecode(where), f"{what} while {stage}; {advice}")
+    return FileProblem(where, f"{stage} failed: {what}; {advice}")
+
+
+def _file_in_the_way(path: Path) -> Path:
+    """The file standing where a folder of `path` should be (the path itself if none found)."""
+    for ancestor in [path, *path.parents]:
+        if os.path.lexists(ancestor):
+            return ancestor if not ancestor.is_dir() else path
+    return path
 
 
 @contextlib.contextmanager

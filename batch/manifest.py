@@ -379,6 +379,28 @@ class DraftsFolder:
             if stem not in stems:
                 stems.append(stem)
 
+    def claim_page(self, folder: str, owner: str, names: Sequence[str]) -> str:
+        """A name in `folder` for a page `owner` rewrites on each run (the review page, the
+        calendar): the one it had, else the first of `names` no other owner has, else the
+        last one numbered. Recorded at once, so runs sharing the folder never share a page."""
+        kind, _, extension = names[0].rpartition(".")
+        for relative, entry in self._files.items():
+            if entry.get("owner") == owner and entry.get("role") == "page":
+                where, _, name = relative.rpartition("/")
+                if where == folder and name.startswith(kind) and name.endswith(f".{extension}"):
+                    return relative
+        candidates = list(names)
+        stem, _, suffix = names[-1].rpartition(".")
+        candidates += [f"{stem}-{number}.{suffix}" for number in range(2, 1000)]
+        for name in candidates:
+            relative = f"{folder}/{name}"
+            if relative not in self._files and not os.path.islink(
+                os.path.join(self._root, folder, name)
+            ):
+                self._record(relative, "", owner, "", "page")
+                return relative
+        raise FileProblem(self.root / folder, "has too many review pages; remove old ones")
+
     def _record(self, relative: str, digest: str, owner: str, base: str, role: str) -> None:
         entry = {"sha256": digest, "owner": owner, "base": base, "role": role}
         self._files[relative] = entry

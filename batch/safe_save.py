@@ -28,6 +28,7 @@ from pathlib import Path
 from batch.files import (
     LockBusy,
     atomic_write,
+    file_identity,
     file_stage,
     hold_lock,
     os_problem,
@@ -157,17 +158,17 @@ def _keep_backup(path: Path, old: bytes, backups: Path, keep: int, tracker_mode:
     Newest by the files' modification times, not by the time in their names: the names are
     local time, which jumps back at a daylight-saving or time-zone change.
     """
+    with file_stage("keeping a backup of the tracker", backups):
+        return _write_backup(path, old, backups, keep, tracker_mode)
+
+
+def _write_backup(path: Path, old: bytes, backups: Path, keep: int, tracker_mode: int) -> Path:
     file_mode, folder_mode = backup_modes(tracker_mode)
-    try:
-        backups.mkdir(mode=folder_mode, parents=True, exist_ok=True)
-        if stat.S_IMODE(backups.stat().st_mode) & ~folder_mode:
-            # made wider by an older version, or by hand: narrow it to the tracker's
-            with contextlib.suppress(OSError):
-                os.chmod(backups, folder_mode)
-    except OSError as error:
-        raise FileProblem(
-            path, f"cannot make the backups folder {backups} ({error.strerror})"
-        ) from None
+    backups.mkdir(mode=folder_mode, parents=True, exist_ok=True)
+    if stat.S_IMODE(backups.stat().st_mode) & ~folder_mode:
+        # made wider by an older version, or by hand: narrow it to the tracker's
+        with contextlib.suppress(OSError):
+            os.chmod(backups, folder_mode)
     pattern = _backup_pattern(path)
     remove_temp_files(backups, lambda name: pattern.fullmatch(name) is not None)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -178,10 +179,7 @@ def _keep_backup(path: Path, old: bytes, backups: Path, keep: int, tracker_mode:
         if not os.path.lexists(backup):
             break
         number += 1
-    try:
-        atomic_write(backup, old, mode=file_mode)
-    except OSError as error:
-        raise FileProblem(path, f"cannot write a backup in {backups} ({error.strerror})") from None
+    atomic_write(backup, old, mode=file_mode)
     found = []
     for candidate in backups.iterdir():
         if pattern.fullmatch(candidate.name):
@@ -281,11 +279,6 @@ def save_rewritten(
                 raise  # writing the new version failed: the stage says why
             raise _replace_problem(path, error) from None
         return kept[0]
-
-
-def file_identity(status: os.stat_result) -> tuple[int, int]:
-    """What tells a changed file from the one read: modification time and size."""
-    return status.st_mtime_ns, status.st_size
 
 
 def _replace_problem(path: Path, error: OSError) -> FileProblem:

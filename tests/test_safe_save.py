@@ -506,8 +506,11 @@ def test_a_hard_linked_tracker_is_refused_with_the_reason(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("error", "says"),
     [
-        (OSError(28, "No space left on device"), "the disk is full while saving the tracker; free"),
-        (OSError(30, "Read-only file system"), "the disk is read-only while saving the tracker"),
+        (
+            OSError(28, "No space left on device"),
+            "saving the tracker failed: the disk is full; free",
+        ),
+        (OSError(30, "Read-only file system"), "saving the tracker failed: the disk is read-only"),
         (OSError(122, "Disk quota exceeded"), "quota"),
     ],
 )
