@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -352,16 +351,18 @@ def test_a_missing_templates_folder_is_a_clear_error(tmp_path: Path) -> None:
         render_drafts([make_request()], DraftSettings(templates_dir=tmp_path / "nope"))
 
 
-def test_rendering_a_thousand_drafts_is_fast() -> None:
+def test_a_thousand_requests_give_a_thousand_drafts_in_order() -> None:
+    """Templates are compiled once and reused; every request still gets its own draft.
+
+    (How fast rendering is, bench/ measures.)"""
     requests = [
         make_request(row=make_row(row=n), decision=make_decision(step=list(Step)[n % 3]))
         for n in range(1000)
     ]
-    started = time.perf_counter()
     drafts = render_drafts(requests)
-    elapsed = time.perf_counter() - started
-    assert len(drafts) == 1000
-    assert elapsed < 2.0, f"{elapsed:.2f} s"
+    assert [(draft.row, draft.step) for draft in drafts] == [
+        (n, list(Step)[n % 3]) for n in range(1000)
+    ]
 
 
 # --- file names --------------------------------------------------------------------------------

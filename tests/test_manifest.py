@@ -156,9 +156,15 @@ def test_colliding_names_get_numbers_that_stay_stable(tmp_path: Path) -> None:
         3: "alex-morgan-acme-corp-check-in.eml",
         4: "alex-morgan-acme-corp-check-in-2.eml",
     }
-    second = _write([b, a], drafts)  # other order: each row keeps its file
-    assert {f.row: f.email.path.name for f in second.rows} == names
-    assert all(f.email.action == "unchanged" for f in second.rows)
+    # Each row keeps its file in either order. Both orders are run: with one order only, a
+    # key that mixed the two rows up could still pass by the manifest's sort order.
+    for order in ([b, a], [a, b]):
+        again = _write(order, drafts)
+        assert {f.row: f.email.path.name for f in again.rows} == names
+        assert all(f.email.action == "unchanged" for f in again.rows)
+    manifest = json.loads((drafts / MANIFEST_NAME).read_text(encoding="utf-8"))
+    owners = {entry["owner"] for entry in manifest["files"].values()}
+    assert len(owners) == 2  # one owner per row, whatever the file names
 
 
 def test_two_trackers_sharing_a_drafts_folder_never_overwrite_each_other(tmp_path: Path) -> None:

@@ -14,8 +14,6 @@ from typing import Any
 import openpyxl
 import python_calamine
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx"
-
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 OWNED_HEADERS = (
