@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from batch.manifest import WriteOutcome, atomic_write
-from batch.model import Decision, Status, TrackerRow
+from batch.model import CALENDAR_STATUSES, Decision, TrackerRow
 
 WINDOW_DAYS = 60
 # The record of published events, in the drafts folder beside the manifest.
@@ -42,7 +42,6 @@ _CANCELLED_DESCRIPTION = (
     "Cancelled: the row closed or its next step changed since this was planned."
 )
 _PUBLISHED_VERSION = 1
-_OPEN = (Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING)
 _UID_DOMAIN = "followup.invalid"
 # RFC 5545 section 3.1: a content line longer than 75 octets is folded. A segment holds at most
 # 74 octets, so a continuation line (one space, then the segment) stays within 75 too.
@@ -64,12 +63,10 @@ class CalendarEntry:
     decision: Decision
 
 
-def event_uid(tracker: Path, row: int, step: str) -> str:
-    """Stable across runs: the same tracker row and step always get the same UID."""
-    return _uid(os.path.abspath(tracker), row, step)
+def event_uid(absolute_tracker: str, row: int, step: str) -> str:
+    """Stable across runs: the same tracker row and step always get the same UID.
 
-
-def _uid(absolute_tracker: str, row: int, step: str) -> str:
+    `absolute_tracker` is the tracker's `os.path.abspath`, worked out once per tracker."""
     key = f"{absolute_tracker}\n{row}\n{step}"
     # hex digits, "@" and the domain: nothing that TEXT escaping or folding would change
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{_UID_DOMAIN}"
@@ -119,7 +116,7 @@ def _in_window(decision: Decision, run_date: date, last: date) -> bool:
         due is not None
         and run_date <= due <= last
         and decision.step is not None
-        and decision.status in _OPEN
+        and decision.status in CALENDAR_STATUSES
     )
 
 
@@ -273,7 +270,7 @@ def build_calendar(
         title = _summary(entry)
         summary = fold_line(f"SUMMARY:{escape_text(title)}")
         description = fold_line(f"DESCRIPTION:{escape_text(_description(entry, tracker_name))}")
-        uid = _uid(tracker, entry.row.row, step)
+        uid = event_uid(tracker, entry.row.row, step)
         sequence, stamp = 0, run_stamp
         if record is not None:
             current.add(uid)

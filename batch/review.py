@@ -34,29 +34,17 @@ from typing import Any, cast
 
 from batch.drafts import DraftTemplates, RenderedDraft, RowDraftFiles, long_date
 from batch.manifest import WriteOutcome, atomic_write, sha256_of
-from batch.model import Decision, RowProblem, Status, TrackerRow
+from batch.model import REVIEW_STATUSES, Decision, RowProblem, Status, TrackerRow
 
 REVIEW_TEMPLATE = "review.html"
-REVIEW_VARIABLES: tuple[str, ...] = (
-    "run_date",
-    "run_day",
-    "counts",
-    "total_rows",
-    "draft_count",
-    "trackers",
-    "index",
-    "warnings",
-    "groups",
-    "attention",
-    "not_listed",
-)
 _STATUS_ORDER = tuple(Status)
 # Interviews this close are listed on the page (the thank-you is due that evening).
 UPCOMING_DAYS = 7
 # Rows without a draft listed on one page at most (Waiting, Move on, upcoming, needs
 # attention together); a page for a huge tracker names how many more there are instead.
 MAX_OTHER_ROWS = 2000
-# The statuses of rows listed without a draft (besides Needs attention).
+# The statuses of open rows listed without a draft (the others of REVIEW_STATUSES need
+# attention).
 _OTHER_OPEN = frozenset({Status.UPCOMING, Status.WAITING, Status.MOVE_ON})
 # Draft file outcomes whose content is the tool's own text (nothing edited to read back).
 _TOOL_TEXT_ACTIONS = frozenset({"written", "updated", "unchanged"})
@@ -85,8 +73,7 @@ class TrackerTally:
 
 def listed(decision: Decision, has_draft: bool) -> bool:
     """Whether a row appears on the page: it has a draft, needs attention, or is still open."""
-    status = decision.status
-    return has_draft or status is Status.NEEDS_ATTENTION or status in _OTHER_OPEN
+    return has_draft or decision.status in REVIEW_STATUSES
 
 
 def _problems(entry: ReviewEntry) -> list[RowProblem]:
@@ -94,11 +81,6 @@ def _problems(entry: ReviewEntry) -> list[RowProblem]:
     if entry.draft is not None:
         found += entry.draft.problems
     return list(dict.fromkeys(found))
-
-
-def _problem_text(problem: RowProblem) -> str:
-    """As the Follow-up Problems cell says it: the column in the user's words, then what."""
-    return f"{problem.column}: {problem.message}" if problem.column else problem.message
 
 
 def _day(value: date | None, run_date: date) -> str:
@@ -376,7 +358,7 @@ class _PageBuilder:
             context=[
                 _View(label=label, value=value) for label, value in _context(row, self.run_date)
             ],
-            all_problems=[_problem_text(p) for p in _problems(entry)],
+            all_problems=[p.text for p in _problems(entry)],
             problems=[],  # the warnings about this draft (each is shown once, at the top)
             versions=versions,
             edited=any(v["edited"] and v["sent"] for v in versions),
@@ -451,7 +433,7 @@ class _PageBuilder:
     def _attention(self, entries: list[ReviewEntry]) -> list[_View]:
         views = []
         for entry in entries:
-            messages = [_problem_text(p) for p in _problems(entry)] or [entry.decision.reason]
+            messages = [p.text for p in _problems(entry)] or [entry.decision.reason]
             views.append(
                 _View(
                     tracker=entry.tracker.name,
@@ -476,7 +458,7 @@ def build_review_context(
     run_date: date,
     tallies: Sequence[TrackerTally] | None = None,
 ) -> dict[str, Any]:
-    """The values the review template gets (see `REVIEW_VARIABLES`).
+    """The values the review template gets.
 
     The counts come from `tallies` when given, else from `entries` (then every row).
     """

@@ -226,6 +226,19 @@ def test_tracker_open_in_excel_is_not_written(tracker: Path) -> None:
     assert not (tracker.parent / "drafts").exists()
 
 
+def test_the_draft_column_is_relative_to_the_tracker(tmp_path: Path, pristine_sample: Path) -> None:
+    """With --drafts elsewhere, Follow-up Draft leads there from the tracker's folder."""
+    tracker = tmp_path / "client" / "tracker.xlsx"
+    tracker.parent.mkdir()
+    shutil.copyfile(pristine_sample, tracker)
+    invoke("run", tracker, "--today", DEMO_DAY, "--drafts", tmp_path / "shared-drafts")
+    draft = owned_columns(tracker)[8]["Follow-up Draft"]
+    assert isinstance(draft, str)
+    email = draft.split("; ")[0]
+    assert email == "../shared-drafts/2026-11-23/alex-morgan-quillmate-check-in.eml"
+    assert (tracker.parent / email).is_file()
+
+
 def test_check_lists_problems(tracker: Path) -> None:
     result = invoke("check", tracker, "--today", DEMO_DAY)
     assert result.exit_code == 1

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from drafts_helpers import make_decision, make_request, make_row
+from golden_helpers import assert_golden
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,9 +26,6 @@ from batch.drafts import (
     split_key_points,
 )
 from batch.model import FileProblem, RowProblem, Sender, Status, Step
-
-GOLDEN = Path(__file__).resolve().parent / "golden" / "drafts"
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 VARIANTS = {
     # name: (row fields, settings)
@@ -75,12 +72,7 @@ def _golden_text(draft: RenderedDraft) -> str:
 
 
 def _compare(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8", newline="\n")
-    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1 to create it"
-    assert actual == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 updates)"
+    assert_golden(f"drafts/{name}", actual)
 
 
 @pytest.mark.parametrize(("variant", "step"), CASES, ids=[f"{v}-{s.value}" for v, s in CASES])

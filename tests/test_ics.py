@@ -29,6 +29,7 @@ from batch.ics import (
 from batch.model import Status, Step
 
 TRACKER = Path("/tmp/followup-tests/tracker.xlsx")
+ABSOLUTE_TRACKER = os.path.abspath(TRACKER)
 
 
 def _entry(row: int, status: Status, step: Step | None, due: date | None, **fields: object):  # type: ignore[no-untyped-def]
@@ -108,11 +109,11 @@ def test_uids_are_stable_across_runs_and_distinct_per_row_and_step() -> None:
     )
     (tomorrow,) = _events(later)
     assert str(today[0]["uid"]) == str(tomorrow["uid"])
-    assert str(tomorrow["uid"]) == event_uid(TRACKER, 2, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 3, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 2, "Reminder")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(
-        Path("/other/tracker.xlsx"), 2, "Check-in"
+    assert str(tomorrow["uid"]) == event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 3, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 2, "Reminder")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(
+        "/other/tracker.xlsx", 2, "Check-in"
     )
 
 
@@ -264,7 +265,10 @@ def test_an_unchanged_event_keeps_its_bytes_and_a_moved_one_gets_a_higher_sequen
         RUN_DATE + timedelta(days=1),
         tmp_path,
     )
-    unchanged, changed = event_uid(TRACKER, 2, "Check-in"), event_uid(TRACKER, 3, "Check-in")
+    unchanged, changed = (
+        event_uid(ABSOLUTE_TRACKER, 2, "Check-in"),
+        event_uid(ABSOLUTE_TRACKER, 3, "Check-in"),
+    )
     assert _blocks(first)[unchanged] == _blocks(second)[unchanged]  # DTSTAMP included
     before, after = _by_uid(first)[changed], _by_uid(second)[changed]
     assert (before["sequence"], after["sequence"]) == (0, 1)  # type: ignore[index]
@@ -279,7 +283,7 @@ def test_a_closed_row_is_published_as_cancelled_for_sixty_days(tmp_path: Path) -
         RUN_DATE,
         tmp_path,
     )
-    uid = event_uid(TRACKER, 2, "Check-in")
+    uid = event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
     cancelled_on = RUN_DATE + timedelta(days=1)
     closed = [_entry(2, Status.CLOSED, None, None, company="Delta Logistics")]
     day_one = _run(closed, cancelled_on, tmp_path)
@@ -315,14 +319,14 @@ def test_a_step_sent_early_cancels_its_event_and_the_next_step_gets_one(tmp_path
         tmp_path,
     )
     events = _by_uid(data)
-    assert str(events[event_uid(TRACKER, 2, "Check-in")]["status"]) == "CANCELLED"  # type: ignore[index]
-    reminder = events[event_uid(TRACKER, 2, "Reminder")]
+    assert str(events[event_uid(ABSOLUTE_TRACKER, 2, "Check-in")]["status"]) == "CANCELLED"  # type: ignore[index]
+    reminder = events[event_uid(ABSOLUTE_TRACKER, 2, "Reminder")]
     assert "status" not in reminder and reminder["sequence"] == 0  # type: ignore[operator,index]
 
 
 def test_a_reopened_row_comes_back_with_a_higher_sequence(tmp_path: Path) -> None:
     due = RUN_DATE + timedelta(days=10)
-    uid = event_uid(TRACKER, 2, "Check-in")
+    uid = event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
     _run([_entry(2, Status.WAITING, Step.CHECK_IN, due)], RUN_DATE, tmp_path)
     _run([_entry(2, Status.CLOSED, None, None)], RUN_DATE + timedelta(days=1), tmp_path)
     back = _run(
@@ -343,7 +347,7 @@ def test_events_of_trackers_not_in_this_run_are_left_alone(tmp_path: Path) -> No
     # a later call for this tracker only: the other tracker's event is not cancelled
     write_calendar([mine], path, RUN_DATE + timedelta(days=1), published=record, trackers=[TRACKER])
     assert [str(e.get("status", "")) for e in _events(path.read_bytes())] == [""]
-    assert event_uid(other, 2, "Check-in") in Published.load(record).events
+    assert event_uid(os.path.abspath(other), 2, "Check-in") in Published.load(record).events
 
 
 def test_an_unreadable_record_means_nothing_was_published(tmp_path: Path) -> None:
