@@ -152,7 +152,7 @@ def test_the_write_back_is_prepared_while_the_sheet_is_read(
         write(*args, **kwargs)
 
     monkeypatch.setattr(writer, "prepare_sheet", recording_prepare)
-    monkeypatch.setattr("batch.safe_save.write_edits", recording_write)
+    monkeypatch.setattr(writer, "write_edits", recording_write)
     assert invoke("run", tracker, "--today", DEMO_DAY, "--dry-run").exit_code == 1
     assert prepared == [] and used == []  # a dry run writes nothing, so prepares nothing
     assert invoke("run", tracker, "--today", DEMO_DAY).exit_code == 1

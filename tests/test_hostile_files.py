@@ -26,11 +26,11 @@ from hostile_corpus import (
     zip_bomb,
 )
 
-from batch import package_guard
 from batch.cli import main
 from batch.model import FileProblem
-from batch.package_guard import inspect_package
 from batch.tracker import read_tracker
+from batch.xlsx import package_guard
+from batch.xlsx.package_guard import inspect_package
 
 TODAY = "2026-11-23"
 
