@@ -245,11 +245,12 @@ def save_rewritten(
     `file_identity` when the edits were worked out: a tracker changed since is refused, not
     merged into.
     """
-    check_not_open(path)
-    _check_writable(path)
+    # Whether it is open or read-only is asked under the lock, where the answer still holds
+    # when the file is replaced (the runner asks once more before writing any draft).
     real = path.resolve()
     with file_stage("saving the tracker", path), run_lock(path, lock_wait_seconds):
         remove_temp_files(real.parent, lambda name: name == real.name)
+        check_not_open(path)
         status = _check_writable(path)
         if expected is not None and file_identity(status) != expected:
             raise FileProblem(path, "was changed by another program during the run: run again")
