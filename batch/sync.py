@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-from batch.config import Config, load_config
+from batch.config import Config
 from batch.mail_matching import (
     CellFill,
     dedupe,
@@ -28,9 +28,9 @@ from batch.mail_matching import (
 )
 from batch.mailbox_sources import MailboxRead, MailMessage
 from batch.model import Decision, FileProblem, RowProblem, Step, Tracker, TrackerRow
-from batch.policy import today_in, zone_for
-from batch.runner import RunOptions, decide_rows, drafts_root
-from batch.tracker import read_tracker
+from batch.policy import zone_for
+from batch.runner import RunOptions, decide_rows, drafts_root, read_tracker_file, run_settings
+from batch.tracker_format import open_tracker
 
 # Reads the mailbox: given the earliest day that can matter (None: everything).
 MailboxReader = Callable[[date | None], MailboxRead]
@@ -44,6 +44,16 @@ class SyncOptions:
     config_path: Path | None = None
     sheet: str | None = None
     dry_run: bool = False
+
+    def run_options(self) -> RunOptions:
+        """The options a run would take for the same trackers (config, sheet, drafts)."""
+        return RunOptions(
+            today=self.today,
+            drafts_dir=self.drafts_dir,
+            config_path=self.config_path,
+            dry_run=self.dry_run,
+            sheet=self.sheet,
+        )
 
 
 class RowChange(NamedTuple):
@@ -96,8 +106,8 @@ def sync_trackers(
 ) -> SyncRun:
     """Sync each tracker from one reading of the mailbox.
 
-    A tracker that cannot be read gets an error result and the others go on; a mailbox that
-    cannot be read raises MailboxProblem (nothing is written anywhere).
+    A tracker that cannot be read or written gets an error result and the others go on; a
+    mailbox that cannot be read raises MailboxProblem (then nothing is written anywhere).
     """
     results = [SyncResult(path) for path in paths]
     loaded: dict[int, _Loaded] = {}
@@ -116,25 +126,49 @@ def sync_trackers(
         if number not in loaded:
             continue
         try:
-            _sync_one(loaded[number], messages, own, options, result, run.skipped)
+            if options.dry_run:
+                _sync_one(loaded[number], messages, own, options, result, run.skipped)
+            else:
+                _sync_and_save(loaded[number], messages, own, options, result, run.skipped)
         except FileProblem as problem:
             result.error = str(problem)
     return run
 
 
 def _load(path: Path, options: SyncOptions) -> _Loaded:
-    config = load_config(options.config_path, path)
-    try:
-        today = options.today or today_in(config.policy)
-    except ValueError as error:
-        raise FileProblem(config.path or path, str(error)) from None
-    tracker = read_tracker(
-        path,
-        sheet=options.sheet,
-        column_overrides=config.columns,
-        date_order=config.policy.date_order,
-    )
+    """A tracker's settings and rows, read only (to know which mail can matter)."""
+    config, today = run_settings(path, options.run_options())
+    with open_tracker(path, writing=False) as workbook:
+        tracker = read_tracker_file(workbook, config, options.run_options())
     return _Loaded(config, tracker, today)
+
+
+def _sync_and_save(
+    loaded: _Loaded,
+    messages: Sequence[MailMessage],
+    own: frozenset[str],
+    options: SyncOptions,
+    result: SyncResult,
+    skipped: Counter[str],
+) -> None:
+    """Under the run lock, read the tracker again (it may have changed since it was first
+    read), fill it from the mail, and save it as a run saves."""
+    from batch.safe_save import check_not_open, check_writable, run_lock
+
+    path = loaded.tracker.path
+    check_not_open(path)
+    check_writable(path)
+    with run_lock(path), open_tracker(path, writing=True) as workbook:
+        tracker = read_tracker_file(workbook, loaded.config, options.run_options())
+        _sync_one(loaded._replace(tracker=tracker), messages, own, options, result, skipped)
+        if result.changes:
+            cells = [
+                (fill.row, tracker.columns[fill.field][1], fill.day)
+                for change in result.changes
+                for fill in change.fills
+            ]
+            result.backup = workbook.save(tracker, cells)
+            result.written = result.backup is not None
 
 
 def _earliest_interview(loaded: Iterable[_Loaded]) -> date | None:
@@ -197,7 +231,7 @@ def _sync_one(
     skipped: Counter[str],
 ) -> None:
     config, tracker, today = loaded
-    folder = drafts_root(tracker.path, config, _as_run_options(options))
+    folder = drafts_root(tracker.path, config, options.run_options())
     matched = match_messages(
         tracker.rows,
         messages,
@@ -222,13 +256,6 @@ def _sync_one(
             filled.append((row, fills))
     filled.sort(key=lambda pair: pair[0].row)
     result.changes = _decided_again(tracker, filled, today, config)
-    if options.dry_run or not result.changes:
-        return
-    _save(tracker, result)
-
-
-def _as_run_options(options: SyncOptions) -> RunOptions:
-    return RunOptions(drafts_dir=options.drafts_dir, config_path=options.config_path)
 
 
 def _decided_again(
@@ -251,18 +278,3 @@ def _decided_again(
             strict=True,
         )
     ]
-
-
-def _save(tracker: Tracker, result: SyncResult) -> None:
-    from batch.safe_save import check_not_open, check_writable, run_lock, save_edits
-
-    edits = [
-        (fill.row, tracker.columns[fill.field][1], fill.day)
-        for change in result.changes
-        for fill in change.fills
-    ]
-    check_not_open(tracker.path)
-    check_writable(tracker.path)
-    with run_lock(tracker.path):
-        result.backup = save_edits(tracker.path, tracker.sheet_name, edits)
-    result.written = result.backup is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,7 @@ from mail_helpers import (
 )
 
 from batch.cli import main
-from batch.eml import build_email, draft_time, message_id_for
 from batch.mailbox_sources import parse_headers, read_maildir, read_mbox
-from batch.manifest import DraftsFolder
 
 
 def invoke(*args: str | Path) -> Result:
@@ -180,31 +178,19 @@ def test_google_takeout_mbox_marks_sent_mail_by_its_label(tmp_path: Path, tracke
 
 
 def test_a_draft_the_tool_wrote_matches_by_its_message_id(tmp_path: Path, tracker: Path) -> None:
-    """The coach sent the tool's check-in draft to a new address the tracker does not know."""
-    drafts = tmp_path / "drafts"
-    folder = DraftsFolder(drafts)
-    owner = f"{tracker.resolve()}#6#check_in"
-    message_id = message_id_for(tracker.resolve(), 6, "Check-in", date(2026, 11, 19))
-    eml = build_email(
-        to_name="T. Berg",
-        to_email="t.berg@fernhill.example",
-        from_name=None,
-        from_email=None,
-        subject="Checking in",
-        body="Hello",
-        sent_at=draft_time(date(2026, 11, 19)),
-        message_id=message_id,
-    )
-    folder.write("2026-11-19/jordan-fernhill-check-in.eml", eml, owner, "jordan-fernhill")
-    folder.save()
+    """The coach sent the tool's check-in draft to an address the tracker does not know."""
+    assert invoke("run", tracker, "--today", RUN_DAY).exit_code in (0, 1)
+    (draft,) = (tracker.parent / "drafts" / RUN_DAY).glob("*fernhill*check-in.eml")
+    message_id = parse_headers(draft.read_bytes().split(b"\r\n\r\n")[0], "sent").message_id
+    assert message_id is not None
     sent = write_mbox(
         tmp_path / "Sent",
-        [Mail(ME, "talent@fernhill-careers.example", at("2026-11-19"), "Hi", message_id, True)],
+        [Mail(ME, "talent@fernhill-careers.example", at(RUN_DAY), "Hi", message_id, True)],
     )
     result = invoke("sync", tracker, "--mbox", sent, "--today", RUN_DAY)
     assert result.exit_code == 0, result.output
-    assert cells(tracker)[(6, "Check-In Sent")] == "2026-11-19"
-    assert "Check-In Sent: (empty) -> 2026-11-19 (sent to talent@fernhill-careers.example" in (
+    assert cells(tracker)[(6, "Check-In Sent")] == RUN_DAY
+    assert f"Check-In Sent: (empty) -> {RUN_DAY} (sent to talent@fernhill-careers.example" in (
         result.output
     )
 
