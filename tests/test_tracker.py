@@ -474,11 +474,6 @@ def test_damaged_packages(tmp_path: Path, change: Any, expected: str) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_bad_date_order_is_refused(real_tracker: Path) -> None:
-    with pytest.raises(ValueError, match="MDY"):
-        read_tracker(real_tracker, date_order="YMD")
-
-
 def corpus_files() -> list[Path]:
     return sorted(CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
 
