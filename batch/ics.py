@@ -23,10 +23,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from batch.manifest import WriteOutcome, atomic_write
-from batch.model import Decision, Status, TrackerRow
+from batch.model import CALENDAR_STATUSES, Decision, TrackerRow
 
 WINDOW_DAYS = 60
-_OPEN = (Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING)
 _UID_DOMAIN = "followup.invalid"
 # RFC 5545 section 3.1: a content line longer than 75 octets is folded. A segment holds at most
 # 74 octets, so a continuation line (one space, then the segment) stays within 75 too.
@@ -48,12 +47,10 @@ class CalendarEntry:
     decision: Decision
 
 
-def event_uid(tracker: Path, row: int, step: str) -> str:
-    """Stable across runs: the same tracker row and step always get the same UID."""
-    return _uid(os.path.abspath(tracker), row, step)
+def event_uid(absolute_tracker: str, row: int, step: str) -> str:
+    """Stable across runs: the same tracker row and step always get the same UID.
 
-
-def _uid(absolute_tracker: str, row: int, step: str) -> str:
+    `absolute_tracker` is the tracker's `os.path.abspath`, worked out once per tracker."""
     key = f"{absolute_tracker}\n{row}\n{step}"
     # hex digits, "@" and the domain: nothing that TEXT escaping or folding would change
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{_UID_DOMAIN}"
@@ -103,7 +100,7 @@ def _in_window(decision: Decision, run_date: date, last: date) -> bool:
         due is not None
         and run_date <= due <= last
         and decision.step is not None
-        and decision.status in _OPEN
+        and decision.status in CALENDAR_STATUSES
     )
 
 
@@ -186,7 +183,7 @@ def build_calendar(
         # keep their bytes); TRANSPARENT: a to-do reminder, not a busy meeting.
         parts.append(
             f"BEGIN:VEVENT\r\n{summary}\r\n{days[due]}\r\nDTSTAMP:{stamp}\r\n"
-            f"UID:{_uid(tracker, entry.row.row, step)}\r\n{description}\r\n"
+            f"UID:{event_uid(tracker, entry.row.row, step)}\r\n{description}\r\n"
             "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
         )
     parts.append("END:VCALENDAR\r\n")

@@ -27,19 +27,9 @@ from typing import Any
 
 from batch.drafts import DraftTemplates, RenderedDraft, RowDraftFiles, long_date
 from batch.manifest import WriteOutcome, atomic_write, sha256_of
-from batch.model import Decision, RowProblem, Status, TrackerRow
+from batch.model import REVIEW_STATUSES, Decision, RowProblem, Status, TrackerRow
 
 REVIEW_TEMPLATE = "review.html"
-REVIEW_VARIABLES: tuple[str, ...] = (
-    "run_date",
-    "run_day",
-    "counts",
-    "total_rows",
-    "draft_count",
-    "trackers",
-    "groups",
-    "attention",
-)
 _STATUS_ORDER = tuple(Status)
 
 
@@ -64,7 +54,7 @@ class TrackerTally:
 
 def listed(decision: Decision, has_draft: bool) -> bool:
     """Whether a row appears on the page: it has a draft, or it needs attention."""
-    return has_draft or decision.status is Status.NEEDS_ATTENTION
+    return has_draft or decision.status in REVIEW_STATUSES
 
 
 def _problems(entry: ReviewEntry) -> list[RowProblem]:
@@ -72,11 +62,6 @@ def _problems(entry: ReviewEntry) -> list[RowProblem]:
     if entry.draft is not None:
         found += entry.draft.problems
     return list(dict.fromkeys(found))
-
-
-def _problem_text(problem: RowProblem) -> str:
-    """As the Follow-up Problems cell says it: the column in the user's words, then what."""
-    return f"{problem.column}: {problem.message}" if problem.column else problem.message
 
 
 class _View(dict[str, Any]):
@@ -155,7 +140,7 @@ def _draft_view(entry: ReviewEntry, links: _Links, run_date: date) -> dict[str, 
             "due": decision.due.isoformat() if decision.due else "",
             "days_late": days_late,
             "reason": decision.reason,
-            "problems": [_problem_text(p) for p in _problems(entry)],
+            "problems": [p.text for p in _problems(entry)],
             "to": to or "(no address: fill it in before sending)",
             "subject": draft.subject,
             "body": draft.body,
@@ -173,7 +158,7 @@ def build_review_context(
     run_date: date,
     tallies: Sequence[TrackerTally] | None = None,
 ) -> dict[str, Any]:
-    """The values the review template gets (see `REVIEW_VARIABLES`).
+    """The values the review template gets.
 
     The counts come from `tallies` when given, else from `entries` (then every row).
     """
@@ -212,7 +197,7 @@ def build_review_context(
             row=entry.row.row,
             company=entry.row.company or "",
             reason=entry.decision.reason,
-            problems=[_problem_text(p) for p in _problems(entry)],
+            problems=[p.text for p in _problems(entry)],
         )
         for entry in entries
         if entry.decision.status is Status.NEEDS_ATTENTION

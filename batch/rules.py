@@ -59,10 +59,7 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
         else None  # the common case: nothing to sift
     )
     if errors:
-        details = "; ".join(
-            f"{p.column}: {p.message.rstrip('.')}" if p.column else p.message.rstrip(".")
-            for p in errors
-        )
+        details = "; ".join(p.text.rstrip(".") for p in errors)
         return Decision(
             Status.NEEDS_ATTENTION, None, None, f"Needs attention: {details}.", tuple(problems)
         )
@@ -85,7 +82,7 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
     else:
         paused = outcome_class is OutcomeClass.PAUSED
         decision = _with_warnings(
-            _follow_up(row, row.interview_date, today, policy, paused), row, today, policy
+            _follow_up(row, row.interview_date, today, policy, paused), row, today
         )
     if outcome_class is not OutcomeClass.IN_PROGRESS:
         decision = replace(decision, outcome=outcome_class)
@@ -464,7 +461,7 @@ def _step_decision(proposal: _Proposal, today: date, policy: Policy) -> Decision
     )
 
 
-def _with_warnings(decision: Decision, row: TrackerRow, today: date, policy: Policy) -> Decision:
+def _with_warnings(decision: Decision, row: TrackerRow, today: date) -> Decision:
     """Add the non-blocking warnings (SPEC rule 2) to a decision that has a step."""
     if decision.step is None:
         return decision

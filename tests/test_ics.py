@@ -27,6 +27,7 @@ from batch.ics import (
 from batch.model import Status, Step
 
 TRACKER = Path("/tmp/followup-tests/tracker.xlsx")
+ABSOLUTE_TRACKER = os.path.abspath(TRACKER)
 
 
 def _entry(row: int, status: Status, step: Step | None, due: date | None, **fields: object):  # type: ignore[no-untyped-def]
@@ -106,11 +107,11 @@ def test_uids_are_stable_across_runs_and_distinct_per_row_and_step() -> None:
     )
     (tomorrow,) = _events(later)
     assert str(today[0]["uid"]) == str(tomorrow["uid"])
-    assert str(tomorrow["uid"]) == event_uid(TRACKER, 2, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 3, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 2, "Reminder")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(
-        Path("/other/tracker.xlsx"), 2, "Check-in"
+    assert str(tomorrow["uid"]) == event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 3, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 2, "Reminder")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(
+        "/other/tracker.xlsx", 2, "Check-in"
     )
 
 
