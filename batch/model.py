@@ -66,8 +66,11 @@ DRAFTED_STATUSES: frozenset[Status] = frozenset({Status.DUE, Status.OVERDUE})
 CALENDAR_STATUSES: frozenset[Status] = frozenset(
     {Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING}
 )
-# - the review page: every row with a draft, and besides those the rows of these statuses.
-REVIEW_STATUSES: frozenset[Status] = frozenset({Status.NEEDS_ATTENTION})
+# - the review page: every row with a draft, and besides those the rows of these statuses
+#   (open rows are listed, not counted; upcoming ones only for the next days, see review.py).
+REVIEW_STATUSES: frozenset[Status] = frozenset(
+    {Status.NEEDS_ATTENTION, Status.UPCOMING, Status.WAITING, Status.MOVE_ON}
+)
 
 
 class Step(StrEnum):
