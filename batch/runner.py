@@ -447,7 +447,7 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
 
 def _report(pages: Mapping[Path, _Page]) -> None:
     """Write each drafts folder's review page and calendar for the run date."""
-    from batch.ics import write_calendar
+    from batch.ics import PUBLISHED_NAME, write_calendar
     from batch.review import write_review_page
 
     for day_folder, page in pages.items():
@@ -455,7 +455,15 @@ def _report(pages: Mapping[Path, _Page]) -> None:
             review = write_review_page(
                 page.entries, day_folder / "review.html", page.today, page.templates, page.tallies
             )
-            write_calendar(page.events, day_folder / "followups.ics", page.today)
+            write_calendar(
+                page.events,
+                day_folder / "followups.ics",
+                page.today,
+                # what earlier runs published, beside the drafts manifest: events of this
+                # run's trackers that are gone are published again as cancelled
+                published=day_folder.parent / PUBLISHED_NAME,
+                trackers=[result.path for result in page.results],
+            )
         except FileProblem as problem:
             for result in page.results:
                 result.notes.append(f"review page not written: {problem}")
