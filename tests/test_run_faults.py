@@ -70,8 +70,8 @@ def snapshot(folder: Path) -> dict[str, str]:
         if not path.is_file() or path.name in (MANIFEST_NAME, manifest.LOCK_NAME):
             continue
         relative = path.relative_to(folder).as_posix()
-        if path.suffix in (".html", ".ics"):
-            found[relative] = "page"
+        if path.suffix in (".html", ".ics", ".json"):
+            found[relative] = "page"  # the calendar's record names the tracker's path
         else:
             # the Message-ID is made from the tracker's path, which differs between folders
             content = re.sub(rb"Message-ID: [^\r\n]*", b"", path.read_bytes())
