@@ -32,7 +32,8 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING
 
-from batch.model import Tracker
+from batch.model import OWNED_COLUMNS, FileProblem, Tracker
+from batch.xlsx.cell_refs import MAX_COLUMN, column_letters
 
 if TYPE_CHECKING:
     from batch.xlsx_writer import Edit, PreparedSheet
@@ -84,7 +85,7 @@ class XlsxTracker:
         """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
         from batch import tracker
 
-        return tracker.read_tracker(
+        found = tracker.read_tracker(
             self.path,
             sheet=sheet,
             column_overrides=column_overrides,
@@ -92,6 +93,9 @@ class XlsxTracker:
             while_parsing=self._prepare if self.writing else None,
             side_work=self._pool,
         )
+        if self.writing:
+            _check_room_for_owned_columns(found)
+        return found
 
     def save(self, tracker: Tracker, cells: Sequence[Edit]) -> Path | None:
         """Write `cells` (row, column, value; 1-based) into the tracker's sheet and replace
@@ -124,3 +128,17 @@ class XlsxTracker:
             return future.result()
         except Exception:  # the write-back meets it again and reports it
             return None
+
+
+def _check_room_for_owned_columns(tracker: Tracker) -> None:
+    """Refuse, before any draft is written, a table that leaves no column for the owned
+    columns the run appends right of it (Excel's last column is XFD)."""
+    missing = sum(name not in tracker.owned_columns for name in OWNED_COLUMNS)
+    last = max([tracker.last_column, *tracker.owned_columns.values()])
+    if missing and last + missing > MAX_COLUMN:
+        raise FileProblem(
+            tracker.path,
+            f"has no room for the Follow-up columns right of its table (it reaches column "
+            f"{column_letters(last)}, and Excel's last is {column_letters(MAX_COLUMN)}); "
+            "delete the cells far right of the table, or add the Follow-up headers yourself",
+        )
