@@ -66,6 +66,7 @@ COMPANY_GAP = "[Company]"
 
 STEP_KEYS: dict[Step, str] = {
     Step.THANK_YOU: "thank_you",
+    Step.THANK_YOU_AND_CHECK_IN: "thank_you_and_check_in",
     Step.CHECK_IN: "check_in",
     Step.REMINDER: "reminder",
 }

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from batch.config import Config, load_config
 from batch.model import (
+    DRAFTED_STATUSES,
     OWNED_COLUMNS,
     Decision,
     FileProblem,
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
 Progress = Callable[[Sequence[TrackerRow], str], Iterable[TrackerRow]]
-
-# Rows whose step gets drafts today (SPEC section 5).
-DRAFTED_STATUSES = frozenset({Status.DUE, Status.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ def problems_text(problems: Sequence[RowProblem]) -> str | None:
     """One cell's worth of problems, each naming its column in the user's words."""
     parts: list[str] = []
     for problem in problems:
-        text = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        text = problem.text
         if text not in parts:
             parts.append(text)
     return "; ".join(parts) or None
@@ -217,8 +215,9 @@ def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     return path.parent / config.drafts_folder
 
 
-def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
-    """The config and the run date for one tracker; FileProblem stops just this tracker."""
+def run_settings(path: Path, options: RunOptions) -> tuple[Config, date]:
+    """The config and the run date for one tracker; FileProblem stops just this tracker.
+    (`followup sync` takes its settings the same way.)"""
     config = load_config(options.config_path, path)
     try:
         today = options.today or today_in(config.policy)
@@ -227,7 +226,7 @@ def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
     return config, today
 
 
-def _read(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
+def read_tracker_file(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
     return workbook.read(
         sheet=options.sheet,
         column_overrides=config.columns,
@@ -242,9 +241,9 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
         result = TrackerResult(path)
         results.append(result)
         try:
-            config, today = _settings(path, options)
+            config, today = run_settings(path, options)
             with open_tracker(path, writing=False) as workbook:
-                tracker = _read(workbook, config, options)
+                tracker = read_tracker_file(workbook, config, options)
                 result.tracker, result.today = tracker, today
                 result.rows = [
                     RowResult(row, decision, (*row.problems, *decision.problems))
@@ -297,9 +296,9 @@ def _run_one(
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
     from batch.safe_save import check_not_open, check_writable
 
-    config, today = _settings(path, options)
+    config, today = run_settings(path, options)
     with open_tracker(path, writing=not options.dry_run) as workbook:
-        tracker = _read(workbook, config, options)
+        tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
         decided = decide_rows(tracker, today, config, progress)
         drafts = _render_drafts(path, decided, config, options)
@@ -399,9 +398,6 @@ def _collect_rows(
         problems = row.problems + decision.problems
         draft = drafts_by_row.get(row.row)
         if draft is not None:
-            # The draft's "generic draft" warning says more than the rules' "no key points".
-            if any(problem.code == "generic-draft" for problem in draft.problems):
-                problems = tuple(p for p in problems if p.code != "no-key-points")
             problems += draft.problems
         if len(problems) > 1:
             problems = tuple(dict.fromkeys(problems))

@@ -46,7 +46,12 @@ def test_the_review_page_lists_drafts_and_the_review_statuses(status: Status) ->
 def test_the_sets_as_the_readme_states_them() -> None:
     assert {Status.DUE, Status.OVERDUE} == DRAFTED_STATUSES
     assert {Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING} == CALENDAR_STATUSES
-    assert {Status.NEEDS_ATTENTION} == REVIEW_STATUSES
+    assert {
+        Status.NEEDS_ATTENTION,
+        Status.UPCOMING,
+        Status.WAITING,
+        Status.MOVE_ON,
+    } == REVIEW_STATUSES
 
 
 def test_a_problem_reads_column_then_message() -> None:

@@ -36,6 +36,7 @@ from batch.model import OWNED_COLUMNS, FileProblem, Tracker
 from batch.xlsx.cell_refs import MAX_COLUMN, column_letters
 
 if TYPE_CHECKING:
+    from batch.values import DateOrder
     from batch.xlsx_writer import Edit, PreparedSheet
 
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
@@ -80,7 +81,7 @@ class XlsxTracker:
         *,
         sheet: str | None = None,
         column_overrides: Mapping[str, str] = _NO_OVERRIDES,
-        date_order: str = "MDY",
+        date_order: DateOrder = "MDY",
     ) -> Tracker:
         """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
         from batch import tracker
