@@ -8,8 +8,8 @@ runner and the reader and writer's callers see plain calls:
 - One side thread pool per open tracker. calamine parses a worksheet in Rust without
   holding Python's lock, so while it parses, the pool searches the sheet's XML for Excel
   error cells (which calamine reads as empty) and, when the run will write, unpacks the
-  sheet again and finds its rows for the write-back (`prepare_sheet`, a third of a big
-  write-back's work). The write-back uses that work only if the file is still byte for byte
+  sheet again and finds its rows for the write-back (`prepare_sheet`, a good share of a
+  big write-back's work). The write-back uses that work only if the file is still byte for byte
   what was prepared; a preparation that failed is dropped, as the write-back meets the same
   problem and reports it.
 - Python's cyclic garbage collector is paused while a tracker is open. A run builds a few
