@@ -2,7 +2,7 @@
 before anything big is allocated, with memory bounded by what the file really holds.
 
 The memory checks run `followup` as a child process and read its peak RSS from
-`os.wait4` (ru_maxrss is KiB on Linux). No wall-clock time is asserted: bench/ measures
+`getrusage` (ru_maxrss is KiB on Linux). No wall-clock time is asserted: bench/ measures
 speed.
 """
 
@@ -30,28 +30,32 @@ RSS_LIMIT = 200 * MIB
 REPO = Path(__file__).resolve().parents[1]
 ON_LINUX = sys.platform.startswith("linux")
 NEEDS_LINUX = pytest.mark.skipif(
-    not ON_LINUX, reason="peak RSS is read from os.wait4, whose ru_maxrss is KiB only on Linux"
+    not ON_LINUX, reason="peak RSS is read from getrusage, whose ru_maxrss is KiB only on Linux"
 )
+
+
+# The child is started from a small Python process, not from pytest: a forked child counts
+# its parent's pages in its peak RSS until it execs, and pytest's can be hundreds of MB.
+_MEASURE = """
+import resource, subprocess, sys
+child = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+sys.stderr.buffer.write(child.stderr)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(child.returncode)
+"""
 
 
 def run_child(*args: str | Path) -> tuple[int, str, int]:
     """(exit code, stderr, peak RSS in bytes) of `followup ARGS` in a child process."""
-    with (
-        open(os.devnull, "wb") as out,
-        subprocess.Popen(
-            [sys.executable, "-m", "batch", *map(str, args)],
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdout=out,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-        ) as child,
-    ):
-        assert child.stderr is not None
-        stderr = child.stderr.read().decode()
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, stderr, usage.ru_maxrss * 1024
+    measured = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "batch", *map(str, args)],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        check=False,
+    )
+    return measured.returncode, measured.stderr.decode(), int(measured.stdout) * 1024
 
 
 def in_sheet(xml: bytes) -> Callable[[dict[str, bytes]], None]:
