@@ -414,11 +414,7 @@ def _run_steps(
     config, tracker, today = _load(path, options, preparer.start if preparer else None)
     result.tracker, result.today = tracker, today
     decided = decide_rows(tracker, today, config, progress)
-    settings = DraftSettings(
-        ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
-        voicemail_scripts=config.policy.voicemail_scripts,
-        templates_dir=config.templates,
-    )
+    settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
             DraftRequest(path, row, decision, sender_for(row, config))
