@@ -46,7 +46,15 @@ from batch.language_checks import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
 from batch.language_checks import EMAIL_MAX_WORDS, SCRIPT_MAX_WORDS, warning
 from batch.language_checks import check_text as check_text
 from batch.manifest import DraftsFolder, WriteOutcome
-from batch.model import Decision, FileProblem, RowProblem, Sender, Status, Step, TrackerRow
+from batch.model import (
+    DRAFTED_STATUSES,
+    Decision,
+    FileProblem,
+    RowProblem,
+    Sender,
+    Step,
+    TrackerRow,
+)
 from batch.names import SalutationForm, addressed_as, people_in, tidy_name
 from batch.phrases import (
     DateOrder,
@@ -585,7 +593,7 @@ def render_draft(
     """One row's drafts, as a chain: who signs, the context, render, checks."""
     decision = request.decision
     step = decision.step
-    if step is None or decision.status not in (Status.DUE, Status.OVERDUE):
+    if step is None or decision.status not in DRAFTED_STATUSES:
         return None
     signer = who_signs(request.row, request.sender)
     context = draft_context(request, step, signer, settings)
@@ -691,15 +699,6 @@ class RowDraftFiles:
     def draft_path(self) -> Path:
         """The file for the Follow-up Draft column: the email written in this run."""
         return self.email.path
-
-    def draft_cell(self) -> str:
-        """The Follow-up Draft cell: the draft's path relative to the tracker's folder."""
-        tracker_folder = os.path.dirname(os.path.abspath(self.tracker))
-        try:
-            relative = os.path.relpath(os.path.abspath(self.draft_path), tracker_folder)
-        except ValueError:  # another drive on Windows: no relative path exists
-            return str(os.path.abspath(self.draft_path))
-        return Path(relative).as_posix()
 
 
 @dataclass(frozen=True)
