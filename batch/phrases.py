@@ -73,6 +73,20 @@ COMMON_WORDS = word_set(
     salary compensation benefits portfolio resume references reference website site blog
     samples sample writing slides deck article articles paper papers link links profile
     availability notice start
+    credit risk fraud cost costs revenue forecast forecasts inventory supply chain logistics
+    compliance regulatory audit accounting payroll training performance review reviews
+    integration scaling partnership partnerships vendor vendors agile scrum sprint sprints
+    vision mission values diversity inclusion wellbeing commute schedule shift rota coverage
+    ownership autonomy impact priorities timeline steps date visa previous current recent
+    past future first second third last final big small large key main core tech technical
+    behavioral behavioural financial operational analytical statistical quantitative
+    qualitative conversion funnel modeling modelling insights visualization visualisation
+    storytelling documentation workflow workflows tooling services service privacy ethics
+    governance management coaching mentoring mentorship collaboration communication problem
+    problems presentation architecture machine learning user users infrastructure cloud
+    deployment release quarterly annual strategic campaign campaigns brand content social
+    media org organization organisation structure headcount exercise assignment take-home
+    whiteboard coding live pair programming walkthrough deep dive overview intro introduction
     """
 )
 
@@ -157,6 +171,9 @@ def is_pasted_capital(word: str) -> bool:
         return False
     folded = core.casefold()
     if folded in COMMON_WORDS:
+        return True
+    # "Credit-risk", "Month-end": a compound whose later parts are lower case is no name.
+    if "-" in folded and all(part.islower() for part in core.split("-")[1:]):
         return True
     # A verb form ("Rebuilding", "Discussed"); long enough not to be a name like "Ted".
     return len(folded) > 5 and folded.endswith(("ing", "ed"))
