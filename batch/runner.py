@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from batch.config import Config, load_config
 from batch.model import (
+    DRAFTED_STATUSES,
     OWNED_COLUMNS,
     Decision,
     FileProblem,
@@ -47,9 +48,6 @@ if TYPE_CHECKING:
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
 Progress = Callable[[Sequence[TrackerRow], str], Iterable[TrackerRow]]
-
-# Rows whose step gets drafts today (SPEC section 5).
-DRAFTED_STATUSES = frozenset({Status.DUE, Status.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -141,7 +139,7 @@ def problems_text(problems: Sequence[RowProblem]) -> str | None:
     """One cell's worth of problems, each naming its column in the user's words."""
     parts: list[str] = []
     for problem in problems:
-        text = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        text = problem.text
         if text not in parts:
             parts.append(text)
     return "; ".join(parts) or None
@@ -396,9 +394,6 @@ def _collect_rows(
         problems = row.problems + decision.problems
         draft = drafts_by_row.get(row.row)
         if draft is not None:
-            # The draft's "generic draft" warning says more than the rules' "no key points".
-            if any(problem.code == "generic-draft" for problem in draft.problems):
-                problems = tuple(p for p in problems if p.code != "no-key-points")
             problems += draft.problems
         if len(problems) > 1:
             problems = tuple(dict.fromkeys(problems))
