@@ -81,6 +81,7 @@ HIRING_TEAM = "Hiring Team"
 
 STEP_KEYS: dict[Step, str] = {
     Step.THANK_YOU: "thank_you",
+    Step.THANK_YOU_AND_CHECK_IN: "thank_you_and_check_in",
     Step.CHECK_IN: "check_in",
     Step.REMINDER: "reminder",
 }

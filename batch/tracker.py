@@ -25,10 +25,10 @@ import python_calamine
 from batch.columns import HeaderMap, check_overrides, map_headers
 from batch.model import DATE_FIELDS, FileProblem, RowProblem, Tracker, TrackerRow
 from batch.values import (
-    DATE_ORDERS,
     MAX_YEAR,
     MIN_YEAR,
     NO_SAVED_RESULT,
+    DateOrder,
     ExcelError,
     Unreadable,
     clean_text,
@@ -57,7 +57,7 @@ def read_tracker(
     *,
     sheet: str | None = None,
     column_overrides: Mapping[str, str] = _EMPTY,
-    date_order: str = "MDY",
+    date_order: DateOrder = "MDY",
     while_parsing: Callable[[str], object] | None = None,
     side_work: Executor | None = None,
 ) -> Tracker:
@@ -72,8 +72,6 @@ def read_tracker(
     parses without holding Python's lock); without `side_work` they are searched afterwards.
     Raises FileProblem (one line, naming the file) when the file cannot be used at all.
     """
-    if date_order not in DATE_ORDERS:
-        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     try:
         check_overrides(column_overrides)
     except ValueError as error:
@@ -336,7 +334,9 @@ def _phone_reader(value: object) -> object:
     return found if found is not None else phone_text(value)
 
 
-def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
+def _field_readers(
+    header_map: HeaderMap, date1904: bool, date_order: DateOrder
+) -> list[_FieldReader]:
     def read_date(value: object) -> object:
         # A real date cell is the common case: what parse_date returns for it, without the call.
         if type(value) is date and MIN_YEAR <= value.year <= MAX_YEAR:
@@ -408,7 +408,7 @@ def _build_tracker(
     header_map: HeaderMap,
     *,
     date1904: bool,
-    date_order: str,
+    date_order: DateOrder,
     error_cells: Mapping[tuple[int, int], str],
 ) -> Tracker:
     readers = _field_readers(header_map, date1904, date_order)

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Protocol
 
 from batch.model import Tracker
+from batch.values import DateOrder
 
 # One owned cell to write: (row, column, value), 1-based as the spreadsheet shows them; the
 # value is text, a date, or None to clear the cell.
@@ -37,7 +38,7 @@ class TrackerFile(Protocol):
     ) -> None: ...
 
     def read(
-        self, *, sheet: str | None, column_overrides: Mapping[str, str], date_order: str
+        self, *, sheet: str | None, column_overrides: Mapping[str, str], date_order: DateOrder
     ) -> Tracker:
         """Find the tracker table and read its rows; FileProblem when the file is unusable."""
         ...

@@ -11,8 +11,12 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
-DATE_ORDERS: tuple[str, ...] = ("MDY", "DMY")
+# How to read a numeric text date whose day and month could be either (03/04/2026): month
+# first (US) or day first (most other places). The policy checks a setting against DATE_ORDERS.
+DateOrder = Literal["MDY", "DMY"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("MDY", "DMY")
 
 # Years outside this range are typing mistakes (a serial typed as a year, 2062 for 2026 is
 # still accepted), not interview dates.
@@ -249,7 +253,7 @@ def _check_weekday(result: date, weekday: str | None, original: str) -> date:
     return result
 
 
-def _parse_numeric(match: re.Match[str], date_order: str, original: str) -> date:
+def _parse_numeric(match: re.Match[str], date_order: DateOrder, original: str) -> date:
     first, second, year = int(match[1]), int(match[3]), _two_digit_year(match[4])
     if first > 12 and second <= 12:
         day, month = first, second  # only readable as day first
@@ -294,7 +298,7 @@ def _parse_words(text: str, original: str) -> date | None:
     return _check_weekday(result, weekday, original)
 
 
-def _parse_text(text: str, date_order: str) -> date:
+def _parse_text(text: str, date_order: DateOrder) -> date:
     original = text
     text = _visible_text(text)
     weekday = None
@@ -314,7 +318,9 @@ def _parse_text(text: str, date_order: str) -> date:
     raise Unreadable("unreadable-date", f"{_visible_text(original)!r} is not a date; {DATE_HINT}")
 
 
-def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False) -> date | None:
+def parse_date(
+    value: object, *, date_order: DateOrder = "MDY", date1904: bool = False
+) -> date | None:
     """The date in a cell, or None when the cell is blank or a placeholder.
 
     Reads real dates and date-times (the time is dropped), Excel serial numbers in the
@@ -326,8 +332,6 @@ def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False
     # The common case first: a real date or date-time cell.
     if isinstance(value, date) and value == value and MIN_YEAR <= value.year <= MAX_YEAR:
         return value.date() if isinstance(value, datetime) else value
-    if date_order not in DATE_ORDERS:
-        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     if isinstance(value, ExcelError):
         raise _error_cell(value, DATE_HINT, fix_formula=True)
     if is_placeholder(value):

@@ -43,7 +43,12 @@ VARIANTS = {
         replace(SETTINGS, ask_timeline_in_checkin=False),
     ),
 }
-STEP_FILES = {Step.THANK_YOU: "thank-you", Step.CHECK_IN: "check-in", Step.REMINDER: "reminder"}
+STEP_FILES = {
+    Step.THANK_YOU: "thank-you",
+    Step.THANK_YOU_AND_CHECK_IN: "thank-you-and-check-in",
+    Step.CHECK_IN: "check-in",
+    Step.REMINDER: "reminder",
+}
 CASES = [
     (variant, step)
     for variant in VARIANTS

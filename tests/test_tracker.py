@@ -472,11 +472,6 @@ def test_damaged_packages(tmp_path: Path, change: Any, expected: str) -> None:
     assert "\n" not in str(caught.value)
 
 
-def test_bad_date_order_is_refused(real_tracker: Path) -> None:
-    with pytest.raises(ValueError, match="MDY"):
-        read_tracker(real_tracker, date_order="YMD")
-
-
 @pytest.mark.parametrize("path", corpus_params())
 def test_corpus_workbooks_have_no_tracker(path: Path) -> None:
     require_corpus(path)

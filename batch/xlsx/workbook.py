@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from batch.model import Tracker
 
 if TYPE_CHECKING:
+    from batch.values import DateOrder
     from batch.xlsx_writer import Edit, PreparedSheet
 
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
@@ -79,7 +80,7 @@ class XlsxTracker:
         *,
         sheet: str | None = None,
         column_overrides: Mapping[str, str] = _NO_OVERRIDES,
-        date_order: str = "MDY",
+        date_order: DateOrder = "MDY",
     ) -> Tracker:
         """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
         from batch import tracker
