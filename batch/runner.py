@@ -318,7 +318,7 @@ def _run_one(
         tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
         decided = decide_rows(tracker, today, config, progress)
-        drafts = _render_drafts(path, decided, config, options)
+        drafts = _render_drafts(path, decided, config, options, today)
         if not options.dry_run:
             # Nothing is written for a tracker that Excel or LibreOffice has open, or that
             # cannot be written back (read-only), drafts included.
@@ -339,14 +339,11 @@ def _render_drafts(
     decided: Sequence[tuple[TrackerRow, Decision]],
     config: Config,
     options: RunOptions,
+    today: date,
 ) -> _Drafts:
     from batch.drafts import DraftRequest, DraftSettings, render_drafts
 
-    settings = DraftSettings(
-        ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
-        voicemail_scripts=config.policy.voicemail_scripts,
-        templates_dir=config.templates,
-    )
+    settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
             DraftRequest(path, row, decision, sender_for(row, config))
