@@ -96,7 +96,7 @@ def test_sync_from_mbox_fills_only_empty_date_cells(
     assert re.search(r"\n    Overdue .* -> Waiting Check-in due Fri 04 Dec 2026\n", quillmate)
     for row, column in EXPECTED_CONFLICTS:
         assert f"row {row}, {column}: says 05 Nov 2026; a later reply came on 18 Nov 2026" in output
-    assert "copies: 1" in output
+    assert "copies of the same message, counted once: 1" in output
     assert "automatic replies: 1" in output
 
 
