@@ -8,12 +8,15 @@ Heavy modules (the reader, the writer, Jinja2) are imported inside the commands 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from batch.mailbox_sources import MailboxRead
 
 T = TypeVar("T")
 PROGRESS_MIN_ROWS = 5000
@@ -214,3 +217,127 @@ def demo(sample: Path, folder: Path) -> None:
     report.print_run(results, dry_run=False)
     click.echo(f"{sample} itself is unchanged; open {copy} to see the Follow-up columns.")
     sys.exit(exit_code(results))
+
+
+@main.command()
+@TRACKERS
+@click.option(
+    "--mbox",
+    "mbox_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An mbox file to read (repeat for Inbox and Sent); a file named Sent holds sent mail.",
+)
+@click.option(
+    "--maildir",
+    "maildir_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A Maildir to read: its inbox and its sent folder.",
+)
+@click.option("--imap", "imap_host", metavar="HOST", help="An IMAP server to read (TLS).")
+@click.option("--imap-user", metavar="USER", help="The IMAP login (with --imap).")
+@click.option(
+    "--imap-port", type=click.IntRange(1, 65535), help="The IMAP port (default 993, or 143)."
+)
+@click.option(
+    "--imap-insecure",
+    is_flag=True,
+    help="No TLS, for an IMAP server on this machine (localhost) only.",
+)
+@click.option(
+    "--since",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Read mail from this day on (default: the earliest interview date).",
+)
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The run date: later mail is ignored (default: today).",
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The drafts folder whose drafts' Message-IDs to match (default: drafts/ by the tracker).",
+)
+@CONFIG
+@SHEET
+@click.option("--dry-run", is_flag=True, help="Write nothing; show the cells that would be filled.")
+def sync(
+    trackers: tuple[Path, ...],
+    mbox_paths: tuple[Path, ...],
+    maildir_paths: tuple[Path, ...],
+    imap_host: str | None,
+    imap_user: str | None,
+    imap_port: int | None,
+    imap_insecure: bool,
+    since: date | None,
+    today: date | None,
+    drafts_dir: Path | None,
+    config_path: Path | None,
+    sheet: str | None,
+    dry_run: bool,
+) -> None:
+    """Fill empty sent and reply dates from the mailbox (read-only; never sends)."""
+    from batch import report
+    from batch.mailbox_sources import MailboxProblem
+    from batch.sync import SyncOptions, sync_trackers
+
+    kinds = [bool(mbox_paths), bool(maildir_paths), imap_host is not None]
+    if sum(kinds) != 1:
+        raise click.UsageError("give one mailbox: --mbox PATH, --maildir PATH or --imap HOST")
+    if imap_host is None and (imap_user or imap_port or imap_insecure):
+        raise click.UsageError("--imap-user, --imap-port and --imap-insecure go with --imap")
+    if imap_host is not None and not imap_user:
+        raise click.UsageError("--imap needs --imap-user (the login name)")
+    options = SyncOptions(
+        today=today,
+        since=since,
+        drafts_dir=drafts_dir,
+        config_path=config_path,
+        sheet=sheet,
+        dry_run=dry_run,
+    )
+    reader = _mailbox_reader(
+        mbox_paths, maildir_paths, imap_host, imap_user, imap_port, imap_insecure
+    )
+    try:
+        run = sync_trackers(list(trackers), reader, options)
+    except MailboxProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    report.print_sync(run, dry_run=dry_run)
+    sys.exit(2 if any(result.error for result in run.results) else 0)
+
+
+def _mailbox_reader(
+    mbox_paths: tuple[Path, ...],
+    maildir_paths: tuple[Path, ...],
+    imap_host: str | None,
+    imap_user: str | None,
+    imap_port: int | None,
+    imap_insecure: bool,
+) -> Callable[[date | None], MailboxRead]:
+    """The source to read, as a function of the first day that matters."""
+    from batch import mailbox_sources as sources
+
+    if mbox_paths:
+        return lambda since: sources.read_mbox(mbox_paths, since)
+    if maildir_paths:
+        return lambda since: sources.read_maildir(maildir_paths, since)
+    assert imap_host is not None and imap_user is not None
+
+    def read_imap(since: date | None) -> MailboxRead:
+        account = sources.ImapAccount(
+            host=imap_host,
+            user=imap_user,
+            password=sources.imap_password(imap_user, imap_host),
+            port=imap_port,
+            insecure=imap_insecure,
+        )
+        return sources.read_imap(account, since)
+
+    return read_imap

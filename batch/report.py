@@ -8,8 +8,10 @@ from datetime import date
 
 import click
 
-from batch.model import Status
+from batch.mail_matching import CellFill
+from batch.model import DEFAULT_HEADERS, Decision, Status
 from batch.runner import CellChange, OwnedValue, TrackerResult
+from batch.sync import SyncRun
 
 SUMMARY_ORDER: tuple[tuple[Status, str], ...] = (
     (Status.DUE, "due today"),
@@ -192,3 +194,62 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     click.echo(line(headers))
     for row in rows:
         click.echo(line(row))
+
+
+def print_sync(run: SyncRun, *, dry_run: bool) -> None:
+    """What `followup sync` read, filled (or would fill) and changed, row by row."""
+    mailbox = run.mailbox
+    click.echo(f"mailbox: {len(mailbox.messages)} messages read from {', '.join(mailbox.folders)}")
+    set_aside = [f"copies: {run.duplicates}"] if run.duplicates else []
+    set_aside += [f"{why}: {count}" for why, count in sorted(run.skipped.items())]
+    if set_aside:
+        click.echo(f"  not counted: {', '.join(set_aside)}")
+    for result in run.results:
+        if result.error is not None:
+            click.echo(f"followup: {result.error}", err=True)
+            continue
+        verb = "would fill" if dry_run else "filled"
+        click.echo(
+            f"{result.path}: {result.matched} messages matched; {verb} "
+            f"{result.filled_cells} cells in {len(result.changes)} rows"
+        )
+        for change in result.changes:
+            row = change.row
+            click.echo(f"  row {row.row} {_clip(row.company or '', 30)}:")
+            for fill in change.fills:
+                click.echo(
+                    f"    {row.header(fill.field)}: (empty) -> {fill.day.isoformat()} "
+                    f"({_mail_source(fill)})"
+                )
+            before, after = _decision_text(change.before), _decision_text(change.after)
+            click.echo(f"    still {after}" if before == after else f"    {before} -> {after}")
+        for conflict in result.conflicts:
+            click.echo(f"  row {conflict.row}, {conflict.column}: {conflict.message}")
+        for name, rows in sorted(result.missing_columns.items()):
+            click.echo(
+                f"  {rows} rows have a {DEFAULT_HEADERS[name]} date in the mailbox, but the "
+                f"tracker has no {DEFAULT_HEADERS[name]} column: add one and sync again"
+            )
+        if not dry_run:
+            if result.written:
+                click.echo(f"  previous version kept in {result.backup}")
+            else:
+                click.echo("  no changes to the workbook")
+
+
+def _mail_source(fill: CellFill) -> str:
+    item = fill.source
+    message = item.message
+    subject = f', "{_clip(message.subject, 50)}"' if message.subject else ""
+    if item.direction == "sent":
+        return f"sent to {next(iter(message.recipients), '?')}{subject}"
+    return f"from {message.sender or '?'}{subject}"
+
+
+def _decision_text(decision: Decision) -> str:
+    parts = [decision.status.value]
+    if decision.step is not None:
+        parts.append(decision.step.value)
+    if decision.due is not None:
+        parts.append(f"due {short_date(decision.due)}")
+    return " ".join(parts)

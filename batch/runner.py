@@ -251,8 +251,9 @@ def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     return path.parent / config.drafts_folder
 
 
-def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
-    """The config and the run date for one tracker; FileProblem stops just this tracker."""
+def run_settings(path: Path, options: RunOptions) -> tuple[Config, date]:
+    """The config and the run date for one tracker; FileProblem stops just this tracker.
+    (`followup sync` takes its settings the same way.)"""
     config = load_config(options.config_path, path)
     try:
         today = options.today or today_in(config.policy)
@@ -261,7 +262,7 @@ def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
     return config, today
 
 
-def _read(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
+def read_tracker_file(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
     return workbook.read(
         sheet=options.sheet,
         column_overrides=config.columns,
@@ -276,9 +277,9 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
         result = TrackerResult(path)
         results.append(result)
         try:
-            config, today = _settings(path, options)
+            config, today = run_settings(path, options)
             with open_tracker(path, writing=False) as workbook:
-                tracker = _read(workbook, config, options)
+                tracker = read_tracker_file(workbook, config, options)
                 result.tracker, result.today = tracker, today
                 result.notes.extend(reading_notes(tracker, config))
                 result.rows = [
@@ -332,9 +333,9 @@ def _run_one(
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
     from batch.safe_save import check_not_open, check_writable
 
-    config, today = _settings(path, options)
+    config, today = run_settings(path, options)
     with open_tracker(path, writing=not options.dry_run) as workbook:
-        tracker = _read(workbook, config, options)
+        tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
         result.notes.extend(reading_notes(tracker, config))
         decided = decide_rows(tracker, today, config, progress)
