@@ -88,7 +88,7 @@ def test_sync_from_mbox_fills_only_empty_date_cells(
     assert "Check-In Sent: (empty) -> 2026-11-19 (sent to sam@quillmate.com" in output
     assert "Reply Received: (empty) -> 2026-11-20 (from lee.chen@quillmate.com" in output
     # The rows decided again as a run would: Quillmate's overdue thank-you is answered.
-    assert "Overdue Thank-you due Thu 12 Nov 2026 -> Waiting Check-in" in output
+    assert "Overdue Thank-you and check-in due Wed 18 Nov 2026 -> Waiting Check-in" in output
     for row, column in EXPECTED_CONFLICTS:
         assert f"row {row}, {column}: says 05 Nov 2026; a later reply came on 18 Nov 2026" in output
     assert "copies: 1" in output
