@@ -238,7 +238,10 @@ def demo(sample: Path, folder: Path) -> None:
 @click.option("--imap", "imap_host", metavar="HOST", help="An IMAP server to read (TLS).")
 @click.option("--imap-user", metavar="USER", help="The IMAP login (with --imap).")
 @click.option(
-    "--imap-port", type=click.IntRange(1, 65535), help="The IMAP port (default 993, or 143)."
+    "--imap-port",
+    type=click.IntRange(1, 65535),
+    metavar="N",
+    help="The IMAP port (default 993, or 143 with --imap-insecure).",
 )
 @click.option(
     "--imap-insecure",
@@ -281,7 +284,11 @@ def sync(
     sheet: str | None,
     dry_run: bool,
 ) -> None:
-    """Fill empty sent and reply dates from the mailbox (read-only; never sends)."""
+    """Fill empty sent and reply dates from the mailbox (read-only; never sends).
+
+    The IMAP password comes from $FOLLOWUP_IMAP_PASSWORD or the system keyring
+    (`keyring set followup USER`), never from the command line.
+    """
     from batch import report
     from batch.mailbox_sources import MailboxProblem
     from batch.sync import SyncOptions, sync_trackers
@@ -311,6 +318,90 @@ def sync(
         sys.exit(2)
     report.print_sync(run, dry_run=dry_run)
     sys.exit(2 if any(result.error for result in run.results) else 0)
+
+
+@main.command(short_help="Record a sent step, a reply or an outcome in the tracker.")
+@click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("which", required=False)
+@click.argument("step", required=False)
+@click.option(
+    "--date",
+    "day",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The date to record (default: today in the policy's time zone).",
+)
+@click.option("--outcome", metavar="TEXT", help="Also record this Outcome (e.g. Rejected).")
+@click.option(
+    "--drafted",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Mark every step drafted on that day as sent that day.",
+)
+@click.option("--force", is_flag=True, help="Replace cells that already hold a value.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show the cells that would change.")
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The run date, for the default --date and the new status (default: today).",
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The drafts folder the run used (for --drafted; default: drafts/ next to the tracker).",
+)
+@CONFIG
+@SHEET
+def mark(
+    tracker: Path,
+    which: str | None,
+    step: str | None,
+    day: date | None,
+    outcome: str | None,
+    drafted: date | None,
+    force: bool,
+    dry_run: bool,
+    today: date | None,
+    drafts_dir: Path | None,
+    config_path: Path | None,
+    sheet: str | None,
+) -> None:
+    """Record that a step went out (or a reply came, or an outcome), so nobody types dates.
+
+    WHICH is a row number or a company; STEP is thank-you, check-in, reminder or reply.
+    Only empty cells are written unless --force; the row's new status is printed.
+    """
+    from batch import report
+    from batch.mark import MarkOptions, mark_drafted, mark_step
+    from batch.model import FileProblem
+
+    if drafted is not None and (which or step or day or outcome):
+        raise click.UsageError("--drafted DATE marks a whole day's drafts: give no WHICH or STEP")
+    if drafted is None and (which is None or (step is None and outcome is None)):
+        raise click.UsageError("give WHICH and STEP (or --outcome), or --drafted DATE")
+    options = MarkOptions(
+        day=day,
+        outcome=outcome,
+        force=force,
+        dry_run=dry_run,
+        today=today,
+        drafts_dir=drafts_dir,
+        config_path=config_path,
+        sheet=sheet,
+    )
+    try:
+        if drafted is not None:
+            result = mark_drafted(tracker, drafted, options)
+        else:
+            assert which is not None
+            result = mark_step(tracker, which, step, options)
+    except FileProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    report.print_mark(result, dry_run=dry_run)
+    sys.exit(1 if result.refused else 0)
 
 
 def _mailbox_reader(

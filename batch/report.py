@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from batch.mail_matching import CellFill
 from batch.model import DEFAULT_HEADERS, Decision, Status
 from batch.runner import CellChange, OwnedValue, TrackerResult
 from batch.sync import SyncRun
+
+if TYPE_CHECKING:
+    from batch.mark import MarkResult
 
 SUMMARY_ORDER: tuple[tuple[Status, str], ...] = (
     (Status.DUE, "due today"),
@@ -253,3 +257,30 @@ def _decision_text(decision: Decision) -> str:
     if decision.due is not None:
         parts.append(f"due {short_date(decision.due)}")
     return " ".join(parts)
+
+
+def print_mark(result: MarkResult, *, dry_run: bool) -> None:
+    """What `followup mark` wrote (or would), what it left alone, and each row's new status."""
+    click.echo(f"{result.path}:")
+    for cell in result.cells:
+        where = f"row {cell.row}" + (f" {_clip(cell.company, 30)}" if cell.company else "")
+        new = cell.new.isoformat() if isinstance(cell.new, date) else repr(cell.new)
+        if cell.refused:
+            click.echo(f"  {where}: {cell.header} not written: {cell.refused}")
+        elif cell.old == (cell.new.isoformat() if isinstance(cell.new, date) else cell.new):
+            click.echo(f"  {where}: {cell.header} already {new}")
+        else:
+            old = repr(cell.old) if cell.old else "(empty)"
+            click.echo(f"  {where}: {cell.header}: {old} -> {new}")
+    for note in result.notes:
+        click.echo(f"  {note}")
+    for row, before, after in result.rows:
+        click.echo(f"  row {row.row} is now {after.status.value}: {after.reason}")
+        if _decision_text(before) != _decision_text(after):
+            click.echo(f"    (was {_decision_text(before)})")
+    if dry_run:
+        click.echo("  dry run: nothing written")
+    elif result.written:
+        click.echo(f"  previous version kept in {result.backup}")
+    else:
+        click.echo("  no changes to the workbook")

@@ -17,6 +17,7 @@ format. Each tracker is processed on its own, so one bad file does not stop the 
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ from batch.model import (
 from batch.outcomes import not_understood
 from batch.policy import today_in
 from batch.rules import decide
-from batch.tracker_format import TrackerFile, open_tracker
+from batch.tracker_format import LinkedText, TrackerFile, open_tracker
 
 if TYPE_CHECKING:
     from batch.drafts import RenderedDraft, RowDraftFiles
@@ -132,9 +133,25 @@ def owned_cell_values(result: RowResult) -> tuple[OwnedValue, ...]:
         decision.step.value if decision.step else None,
         decision.due,
         decision.reason or None,
-        "; ".join(result.drafts) or None,
+        draft_cell(result.drafts),
         problems_text(result.problems) if result.problems else None,
     )
+
+
+def draft_cell(drafts: Sequence[str]) -> str | None:
+    """The Follow-up Draft cell: the draft files, linked to the first (the email) so a click
+    opens it."""
+    if not drafts:
+        return None
+    return LinkedText("; ".join(drafts), file_link(drafts[0]))
+
+
+def file_link(path: str) -> str:
+    """A link target for a file: relative paths (to the tracker's folder) percent-encoded,
+    absolute ones as file: URIs."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return urllib.parse.quote(path, safe="/")
 
 
 def problems_text(problems: Sequence[RowProblem]) -> str | None:
@@ -481,7 +498,7 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
 
 def _report(pages: Mapping[Path, _Page]) -> None:
     """Write each drafts folder's review page and calendar for the run date."""
-    from batch.ics import write_calendar
+    from batch.ics import PUBLISHED_NAME, write_calendar
     from batch.review import write_review_page
 
     for day_folder, page in pages.items():
@@ -489,7 +506,15 @@ def _report(pages: Mapping[Path, _Page]) -> None:
             review = write_review_page(
                 page.entries, day_folder / "review.html", page.today, page.templates, page.tallies
             )
-            write_calendar(page.events, day_folder / "followups.ics", page.today)
+            write_calendar(
+                page.events,
+                day_folder / "followups.ics",
+                page.today,
+                # what earlier runs published, beside the drafts manifest: events of this
+                # run's trackers that are gone are published again as cancelled
+                published=day_folder.parent / PUBLISHED_NAME,
+                trackers=[result.path for result in page.results],
+            )
         except FileProblem as problem:
             for result in page.results:
                 result.notes.append(f"review page not written: {problem}")

@@ -6,7 +6,9 @@ slow on big sheets. So the writer edits only the target sheet's XML, as bytes: i
 `<row>` and `<c>` elements with regular expressions, splices new cells in, and copies every
 other byte of the sheet and every other zip member unchanged. Two other parts may change, and
 only by splicing: `xl/styles.xml` gains one `<xf>` when a date needs a date style that does not
-exist yet, and an Excel Table part grows when header cells are written just right of it.
+exist yet, an Excel Table part grows when header cells are written just right of it, and the
+sheet's relationships part gains one hyperlink relationship per `LinkedText` cell (see
+"hyperlinks" below).
 
 The writer knows nothing about trackers or rules; `write_edits` is its entry point.
 `prepare_sheet` does the part of its work that needs no edits (unpacking the sheet and finding
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import posixpath
 import re
 import shutil
 import sys
@@ -36,6 +39,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 
 from batch.model import FileProblem
+from batch.tracker_format import LinkedText
 from batch.values import date_to_excel_serial
 from batch.xlsx.cell_refs import MAX_COLUMN, MAX_ROW, column_letters, column_number
 from batch.xlsx.package import Package, SheetParts, local_name
@@ -113,10 +117,12 @@ def write_edits(
     """Write `src` with `edits` applied to worksheet `sheet_name` into `dest`.
 
     Every zip member other than the sheet is copied with identical content, name, order,
-    compression type and date_time; `xl/styles.xml` (one appended date `<xf>`) and Excel
-    Table parts (grown to take header cells written just right of them) change only when
-    the edits require it. The output is a function of the input bytes and the edits, so a
-    second run with the same edits reproduces its input byte for byte. When no member's
+    compression type and date_time; `xl/styles.xml` (one appended date `<xf>`), Excel
+    Table parts (grown to take header cells written just right of them) and the sheet's
+    relationships (a hyperlink per `LinkedText` value; the part is added when the sheet has
+    none) change only when the edits require it; an edited cell loses a hyperlink it had.
+    The output is a function of the input bytes and the edits, so a second run with the
+    same edits reproduces its input byte for byte. When no member's
     content changes, `dest` receives `src`'s exact bytes.
 
     Raises FileProblem for a package that cannot be edited safely (not a zip, encrypted,
@@ -125,7 +131,7 @@ def write_edits(
     these very bytes for this sheet, and ignored otherwise.
     """
     label = str(src) if isinstance(src, Path) else "workbook"
-    edit_map = _edits_by_row(edits)
+    edit_map, links = _edits_by_row(edits)
     source = _read_source(src, label)
     if prepared is not None and not (
         prepared.sheet_name == sheet_name
@@ -135,7 +141,7 @@ def write_edits(
     try:
         package = _Package(source, label)
         out = io.BytesIO()
-        if _write_edited(package, sheet_name, edit_map, out, prepared):
+        if _write_edited(package, sheet_name, edit_map, out, prepared, links):
             _write_bytes(dest, out.getbuffer())
         else:
             _write_bytes(dest, source)
@@ -191,11 +197,13 @@ class _Package(Package):
         sheet: str,
         sheet_chunks: Iterable[bytes],
         replacement: Callable[[str], bytes | None],
+        added: dict[str, bytes] | None = None,
     ) -> bool:
         """Write every member in order: the sheet streamed from `sheet_chunks`, members that
-        `replacement` gives new bytes for with those, the rest copied. Returns whether a
-        member other than the sheet changed."""
-        changed = False
+        `replacement` gives new bytes for with those, the rest copied, then the `added`
+        members. Returns whether a member other than the sheet changed."""
+        changed = bool(added)
+        stamp = next(info.date_time for info in self.infos if info.filename == sheet)
         with zipfile.ZipFile(out, "w") as target:
             target.comment = self.zip.comment
             for info in self.infos:
@@ -220,6 +228,10 @@ class _Package(Package):
                 copy.file_size = info.file_size
                 with self.zip.open(info) as reader, target.open(copy, "w") as writer:
                     shutil.copyfileobj(reader, writer, 1 << 20)
+            for name, data in (added or {}).items():
+                new_member = zipfile.ZipInfo(name, stamp)
+                new_member.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(new_member, data)
         return changed
 
 
@@ -290,12 +302,20 @@ def excel_serial(day: date, date1904: bool) -> int | None:
     return date_to_excel_serial(day, date1904=date1904)
 
 
-def _edits_by_row(edits: Iterable[Edit]) -> dict[int, dict[int, CellValue]]:
+def _edits_by_row(
+    edits: Iterable[Edit],
+) -> tuple[dict[int, dict[int, CellValue]], dict[tuple[int, int], str]]:
+    """The edits by row, then column; and the link target of each `LinkedText` cell."""
     by_row: dict[int, dict[int, CellValue]] = {}
+    links: dict[tuple[int, int], str] = {}
     for row, column, value in edits:
         if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
             raise ValueError(f"cell ({row}, {column}) is outside the sheet")
         if isinstance(value, str):
+            if type(value) is LinkedText:
+                links[(row, column)] = value.target
+            elif links:
+                links.pop((row, column), None)  # the last edit of a cell wins
             value = storable_text(value) or None
         elif isinstance(value, datetime):
             value = value.date()
@@ -303,7 +323,9 @@ def _edits_by_row(edits: Iterable[Edit]) -> dict[int, dict[int, CellValue]]:
         if cells is None:
             cells = by_row[row] = {}
         cells[column] = value  # the last edit of a cell wins
-    return by_row
+    for row, column in [cell for cell in links if by_row[cell[0]][cell[1]] is None]:
+        del links[(row, column)]  # no text, no link
+    return by_row, links
 
 
 # --- styles ----------------------------------------------------------------------------------
@@ -599,6 +621,8 @@ class _SheetEditor:
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
         self._columns: dict[bytes, int] = {}  # column letters -> number
         self.rows = rows
+        # (start, end, new bytes) to replace after `</sheetData>` (the hyperlinks), in order
+        self.tail_splices: list[tuple[int, int, bytes]] = []
 
     def _column_styles(self) -> list[tuple[int, int, int]]:
         """(first, last, style) of each `<col>` range that formats its empty cells."""
@@ -644,7 +668,7 @@ class _SheetEditor:
                 yield from rows
                 yield b"</%ssheetData>" % self.prefix
                 copied_to = opening.end()
-            yield view[copied_to:]
+            yield from self._tail(copied_to)
             return
         closing = self.sheet_data_end()
         # Rows are scanned only as far as the edits reach, unless scanned beforehand.
@@ -676,7 +700,23 @@ class _SheetEditor:
             yield view[copied_to:closing]
             yield from tail_rows
             copied_to = closing
-        yield view[copied_to:]
+        yield from self._tail(copied_to)
+
+    def _tail(self, start: int) -> Iterator[bytes | memoryview]:
+        """The sheet from `start` to its end, with `tail_splices` applied."""
+        position = start
+        for begin, end, new in self.tail_splices:
+            self.changed = True
+            yield self.view[position:begin]
+            yield new
+            position = end
+        yield self.view[position:]
+
+    def after_sheet_data(self) -> int:
+        """Where the elements after `<sheetData>` begin."""
+        if self.sheet_data[3]:
+            return self.sheet_data.end()
+        return self.sheet_data_end() + len(b"</%ssheetData>" % self.prefix)
 
     def sheet_data_end(self) -> int:
         """Where `</sheetData>` starts (the sheet has a `<sheetData>` element with rows)."""
@@ -1165,6 +1205,7 @@ def _write_edited(
     edits: dict[int, dict[int, CellValue]],
     out: BinaryIO,
     prepared: PreparedSheet | None = None,
+    links: dict[tuple[int, int], str] | None = None,
 ) -> bool:
     """Write the edited package into `out`; False when no member's content changed.
 
@@ -1177,6 +1218,7 @@ def _write_edited(
     else:
         editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
     replaced = _grown_tables(package, parts.tables, edits)
+    added = _hyperlinks(package, parts.sheet, editor, edits, links or {}, replaced)
     sheet_chunks: Iterable[bytes] = editor.chunks(edits)
     order = [info.filename for info in package.infos]
     if parts.styles is not None and order.index(parts.styles) < order.index(parts.sheet):
@@ -1188,8 +1230,226 @@ def _write_edited(
             return styles.new_xml()  # complete: the sheet has been written by now
         return replaced.get(name)
 
-    others_changed = package.write_to(out, parts.sheet, sheet_chunks, replacement)
+    others_changed = package.write_to(out, parts.sheet, sheet_chunks, replacement, added)
     return others_changed or editor.changed
+
+
+# --- hyperlinks ------------------------------------------------------------------------------
+# A hyperlink is a `<hyperlink ref="K5" r:id="rId3"/>` in the sheet's `<hyperlinks>` element
+# and an external relationship (`rId3` -> the target) in the sheet's relationships part. The
+# element has a fixed place in the schema (ECMA-376 CT_Worksheet): after dataValidations and
+# before everything in `_AFTER_HYPERLINKS`; an empty `<hyperlinks/>` is invalid.
+
+_AFTER_HYPERLINKS = (
+    b"printOptions",
+    b"pageMargins",
+    b"pageSetup",
+    b"headerFooter",
+    b"rowBreaks",
+    b"colBreaks",
+    b"customProperties",
+    b"cellWatches",
+    b"ignoredErrors",
+    b"smartTags",
+    b"drawing",
+    b"legacyDrawing",
+    b"legacyDrawingHF",
+    b"drawingHF",
+    b"picture",
+    b"oleObjects",
+    b"controls",
+    b"webPublishItems",
+    b"tableParts",
+    b"extLst",
+)
+_RELATIONSHIPS_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_RELATIONSHIPS_NS = b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+_PACKAGE_RELATIONSHIPS_NS = b"http://schemas.openxmlformats.org/package/2006/relationships"
+_RELS_CONTENT_TYPE = b"application/vnd.openxmlformats-package.relationships+xml"
+
+
+def _hyperlinks(
+    package: _Package,
+    sheet: str,
+    editor: _SheetEditor,
+    edits: dict[int, dict[int, CellValue]],
+    links: dict[tuple[int, int], str],
+    replaced: dict[str, bytes],
+) -> dict[str, bytes]:
+    """Plan the hyperlink changes: the sheet's tail splice goes to `editor`, a changed
+    relationships part (or [Content_Types].xml) to `replaced`. Returns parts to add.
+
+    A link an edited cell already has to the same target is kept as it is, so the same
+    edits written twice give the same bytes.
+    """
+    xml = editor.xml
+    if not links and xml.rfind(b"hyperlink") < 0:
+        return {}  # nothing to link, and no link an edit could leave behind
+    links = dict(links)
+    after = editor.after_sheet_data()
+    p = editor.prefix
+    relationships = _SheetRelationships(package, sheet)
+    existing = _find_element(xml, b"hyperlinks", after)
+    kept: list[bytes] = []
+    changed = False
+    end = after
+    if existing is not None:
+        end = _element_end(xml, existing, b"hyperlinks")
+        for start, stop, attrs in _element_spans(
+            xml, existing[1] or b"", b"hyperlink", existing.end(), end
+        ):
+            values = _attributes(attrs)
+            relation_id = next((v for k, v in values.items() if k.endswith(b":id")), None)
+            cell = _CELL_REF.fullmatch(values.get(b"ref", b"").decode("ascii", "replace"))
+            position = (int(cell[2]), column_number(cell[1].encode())) if cell else None
+            if position is None or position[1] not in edits.get(position[0], {}):
+                kept.append(xml[start:stop])  # not an edited cell: the user's link stays
+                continue
+            target = links.get(position)
+            if (
+                target is not None
+                and relation_id is not None
+                and (relationships.target(relation_id) == _escape_attribute(target))
+            ):
+                kept.append(xml[start:stop])  # already links there
+                del links[position]
+                continue
+            changed = True
+            if relation_id is not None:
+                relationships.remove_hyperlink(relation_id)
+    if not links and not changed:
+        return {}
+    root = xml[: editor.sheet_data.start()]
+    strict = b"purl.oclc.org/ooxml/spreadsheetml" in root
+    namespace = _STRICT_RELATIONSHIPS_NS if strict else _RELATIONSHIPS_NS
+    declared = re.search(rb"""xmlns:r\s*=\s*["']""" + re.escape(namespace) + rb"""["']""", root)
+    local = b"" if declared else b' xmlns:r="%s"' % namespace
+    for row, column in sorted(links):
+        relation_id = relationships.add_hyperlink(namespace, links[(row, column)])
+        ref = (column_letters(column) + str(row)).encode()
+        kept.append(b'<%shyperlink ref="%s"%s r:id="%s"/>' % (p, ref, local, relation_id))
+    element = b"<%shyperlinks>%s</%shyperlinks>" % (p, b"".join(kept), p) if kept else b""
+    if existing is not None:
+        editor.tail_splices.append((existing.start(), end, element))
+    else:
+        place = _hyperlinks_place(xml, p, after)
+        editor.tail_splices.append((place, place, element))
+    return relationships.finish(package, replaced)
+
+
+def _element_end(xml: bytes, opening: re.Match[bytes], name: bytes) -> int:
+    """Where the `name` element opened by `opening` (a `_find_element` match) ends."""
+    if opening[3]:
+        return opening.end()
+    closing = b"</%s%s>" % (opening[1] or b"", name)
+    end = xml.find(closing, opening.end())
+    if end < 0:
+        raise ParseError(f"unclosed <{name.decode()}>")
+    return end + len(closing)
+
+
+def _hyperlinks_place(xml: bytes, prefix: bytes, after: int) -> int:
+    """Where a new `<hyperlinks>` goes: before the first element the schema puts after it."""
+    starts = []
+    for name in _AFTER_HYPERLINKS:
+        found = re.compile(b"<" + re.escape(prefix + name) + rb"(?=[\s/>])").search(xml, after)
+        if found is not None:
+            starts.append(found.start())
+    if starts:
+        return min(starts)
+    closing = xml.rfind(b"</%sworksheet>" % prefix)
+    if closing < after:
+        raise ParseError("unclosed <worksheet>")
+    return closing
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*?/>")
+
+
+class _SheetRelationships:
+    """The sheet's relationships part (`_rels/sheetN.xml.rels`), edited by splicing."""
+
+    def __init__(self, package: _Package, sheet: str) -> None:
+        folder, file_name = posixpath.split(sheet)
+        self.name = posixpath.join(folder, "_rels", file_name + ".rels")
+        self.part = package.find(self.name)
+        self.original = package.read(self.part) if self.part is not None else None
+        self.xml = self.original or b""
+        self.added: list[bytes] = []
+
+    def _find(self, relation_id: bytes) -> re.Match[bytes] | None:
+        for found in _RELATIONSHIP.finditer(self.xml):
+            if _attributes(found[0]).get(b"Id") == relation_id:
+                return found
+        return None
+
+    def target(self, relation_id: bytes) -> bytes | None:
+        found = self._find(relation_id)
+        return _attributes(found[0]).get(b"Target") if found else None
+
+    def remove_hyperlink(self, relation_id: bytes) -> None:
+        found = self._find(relation_id)
+        if found is not None and _attributes(found[0]).get(b"Type", b"").endswith(b"/hyperlink"):
+            self.xml = self.xml[: found.start()] + self.xml[found.end() :]
+
+    def add_hyperlink(self, namespace: bytes, target: str) -> bytes:
+        """A new external hyperlink relationship to `target`; returns its id."""
+        used = {_attributes(found[0]).get(b"Id") for found in _RELATIONSHIP.finditer(self.xml)}
+        used |= {_attributes(element).get(b"Id") for element in self.added}
+        number = 1
+        while b"rId%d" % number in used:
+            number += 1
+        relation_id = b"rId%d" % number
+        self.added.append(
+            b'<Relationship Id="%s" Type="%s/hyperlink" Target="%s" TargetMode="External"/>'
+            % (relation_id, namespace, _escape_attribute(target))
+        )
+        return relation_id
+
+    def finish(self, package: _Package, replaced: dict[str, bytes]) -> dict[str, bytes]:
+        """Put the changed part in `replaced`; a part the sheet did not have is returned, to
+        be added (with the rels content type, should the package lack it)."""
+        added = b"".join(self.added)
+        if self.part is None:
+            if not added:
+                return {}
+            _ensure_rels_content_type(package, replaced)
+            return {
+                self.name: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+                b'<Relationships xmlns="%s">%s</Relationships>' % (_PACKAGE_RELATIONSHIPS_NS, added)
+            }
+        new = self.xml
+        if added:
+            closing = re.search(rb"</(?:[\w.-]+:)?Relationships\s*>", new)
+            if closing is not None:
+                new = new[: closing.start()] + added + new[closing.start() :]
+            else:  # <Relationships .../>: no relationships yet
+                empty = re.search(rb"<((?:[\w.-]+:)?)(Relationships\b[^>]*?)\s*/>", new)
+                if empty is None:
+                    raise ParseError(f"{self.part} has no <Relationships>")
+                new = (
+                    new[: empty.start()]
+                    + b"<%s%s>%s</%sRelationships>" % (empty[1], empty[2], added, empty[1])
+                    + new[empty.end() :]
+                )
+        if new != self.original:
+            replaced[self.part] = new
+        return {}
+
+
+def _ensure_rels_content_type(package: _Package, replaced: dict[str, bytes]) -> None:
+    """A new .rels part needs the rels content type; every real package declares it already."""
+    name = package.find("[Content_Types].xml")
+    if name is None:
+        raise ParseError("the package has no [Content_Types].xml")
+    types = replaced.get(name, package.read(name))
+    if re.search(rb"""Extension\s*=\s*["']rels["']""", types, re.IGNORECASE):
+        return
+    opening = re.search(rb"<(?:[\w.-]+:)?Types\b[^>]*>", types)
+    if opening is None:
+        raise ParseError("[Content_Types].xml has no <Types>")
+    default = b'<Default Extension="rels" ContentType="%s"/>' % _RELS_CONTENT_TYPE
+    replaced[name] = types[: opening.end()] + default + types[opening.end() :]
 
 
 def _grown_tables(

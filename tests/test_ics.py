@@ -484,3 +484,33 @@ def test_without_the_record_a_closed_row_would_stay_on_the_calendar(tmp_path: Pa
         build_calendar(_week()[1], RUN_DATE + timedelta(days=1))
     )
     assert any("Delta Logistics" in title for _, _, title in stale)
+
+
+def test_a_run_records_what_it_published_and_cancels_a_closed_row(tmp_path: Path) -> None:
+    from tracker_helpers import build_tracker
+
+    from batch.runner import RunOptions, run_trackers
+
+    tracker = tmp_path / "tracker.xlsx"
+    header = [
+        "Company",
+        "Contact",
+        "Interview Date",
+        "Thank-You Sent",
+        "Reply Expected By",
+        "Outcome",
+    ]
+    row = ["Delta Logistics", "Pat Kim", date(2026, 11, 18), date(2026, 11, 18), date(2026, 12, 1)]
+
+    def run(day: date, outcome: str) -> bytes:
+        build_tracker(tracker, header, [[*row, outcome]])
+        (result,) = run_trackers([tracker], RunOptions(today=day))
+        assert result.error is None
+        return (tmp_path / "drafts" / day.isoformat() / "followups.ics").read_bytes()
+
+    (planned,) = _events(run(RUN_DATE, "Interviewing"))
+    assert str(planned["summary"]) == "Check-in: Delta Logistics (Pat Kim)"
+    assert (tmp_path / "drafts" / PUBLISHED_NAME).is_file()
+    (cancelled,) = _events(run(RUN_DATE + timedelta(days=1), "Rejected"))
+    assert str(cancelled["uid"]) == str(planned["uid"])
+    assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] == 1
