@@ -237,7 +237,10 @@ def demo(sample: Path, folder: Path) -> None:
 @click.option("--imap", "imap_host", metavar="HOST", help="An IMAP server to read (TLS).")
 @click.option("--imap-user", metavar="USER", help="The IMAP login (with --imap).")
 @click.option(
-    "--imap-port", type=click.IntRange(1, 65535), help="The IMAP port (default 993, or 143)."
+    "--imap-port",
+    type=click.IntRange(1, 65535),
+    metavar="N",
+    help="The IMAP port (default 993, or 143 with --imap-insecure).",
 )
 @click.option(
     "--imap-insecure",
@@ -280,7 +283,11 @@ def sync(
     sheet: str | None,
     dry_run: bool,
 ) -> None:
-    """Fill empty sent and reply dates from the mailbox (read-only; never sends)."""
+    """Fill empty sent and reply dates from the mailbox (read-only; never sends).
+
+    The IMAP password comes from $FOLLOWUP_IMAP_PASSWORD or the system keyring
+    (`keyring set followup USER`), never from the command line.
+    """
     from batch import report
     from batch.mailbox_sources import MailboxProblem
     from batch.sync import SyncOptions, sync_trackers

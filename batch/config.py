@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from batch.model import DEFAULT_HEADERS, FileProblem, OutcomeClass, Sender
+from batch.names import SALUTATION_FORMS, SalutationForm
 from batch.policy import (
     DEFAULT_PRESET,
     NO_HOLIDAYS,
@@ -30,7 +31,7 @@ CONFIG_NAME = "followup.toml"
 _TABLES = ("policy", "sender", "columns", "outcomes", "drafts")
 _POLICY_KEYS = ("preset", "holidays", "timezone", "date_order", *PRESET_PARAMETERS)
 _SENDER_KEYS = ("name", "email", "phone")
-_DRAFTS_KEYS = ("folder", "templates")
+_DRAFTS_KEYS = ("folder", "templates", "salutation", "voicemail_thank_you")
 _OUTCOME_KEYS: tuple[str, ...] = tuple(outcome_class.value for outcome_class in OutcomeClass)
 
 
@@ -51,6 +52,8 @@ class Config:
     columns: dict[str, str] = field(default_factory=dict)
     drafts_folder: str = "drafts"  # relative to the tracker
     templates: Path | None = None  # resolved against the config file's folder
+    salutation: SalutationForm = "first"  # "Dear Priya," or, formal, "Dear Ms. Rao,"
+    voicemail_thank_you: bool = False  # a voicemail script for a thank-you too
     path: Path | None = None  # the file used, None when there was none
 
 
@@ -193,6 +196,17 @@ class _Reader:
         templates = (
             (self.path.parent / templates_text).resolve() if templates_text is not None else None
         )
+        salutation = drafts_table.get("salutation", "first")
+        if salutation not in SALUTATION_FORMS:
+            raise self.fail(
+                "drafts.salutation",
+                f'must be "first" (Dear Priya,) or "formal" (Dear Ms. Rao,), not {salutation!r}',
+            )
+        voicemail_thank_you = drafts_table.get("voicemail_thank_you", False)
+        if not isinstance(voicemail_thank_you, bool):
+            raise self.fail(
+                "drafts.voicemail_thank_you", f"must be true or false (got {voicemail_thank_you!r})"
+            )
         return Config(
             policy=policy,
             sources=sources,
@@ -200,6 +214,8 @@ class _Reader:
             columns=self.read_columns(data.get("columns", {})),
             drafts_folder=folder,
             templates=templates,
+            salutation=salutation,
+            voicemail_thank_you=voicemail_thank_you,
             path=self.path,
         )
 

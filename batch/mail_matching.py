@@ -281,9 +281,12 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
     per day: a day already recorded is done, and a new day takes the first empty column,
     provided the dates stay in order. A draft of the tool's fills its own step's column.
     Received messages fill Reply Received with the latest reply's day. A date already in a
-    cell is never changed; when the mailbox disagrees with it, that is a conflict.
+    cell is never changed, nor a cell whose text is not a date; when the mailbox disagrees
+    with one, that is a conflict.
     """
     values: dict[str, date | None] = {name: getattr(row, name) for name, _ in SENT_FIELDS}
+    unreadable = _unreadable_fields(row)
+    unreadable_sent = [name for name, _ in SENT_FIELDS if name in unreadable]
     fills: list[CellFill] = []
     conflicts: list[RowProblem] = []
     sent_days: dict[date, MatchedMessage] = {}
@@ -295,6 +298,17 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
     for day, item in sorted(sent_days.items()):
         if day in values.values():
             continue  # already recorded
+        if unreadable_sent:
+            # Which step a day was is unknown while a sent date cannot be read.
+            conflicts.append(
+                _conflict(
+                    row,
+                    unreadable_sent[0],
+                    f"holds text that is not a date, so {_what(item)} cannot be placed: "
+                    "write the date and sync again",
+                )
+            )
+            continue
         target = _sent_target(values, item.step)
         if target is None:
             conflicts.append(
@@ -318,7 +332,13 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
     replies = [item for item in matched if item.direction == "received"]
     if replies:
         latest = max(replies, key=lambda m: m.day)
-        if row.reply_date is None:
+        if REPLY_FIELD in unreadable:
+            conflicts.append(
+                _conflict(
+                    row, REPLY_FIELD, f"holds text that is not a date; a reply came {_what(latest)}"
+                )
+            )
+        elif row.reply_date is None:
             fills.append(CellFill(row.row, REPLY_FIELD, latest.day, latest))
         elif row.reply_date < latest.day:
             conflicts.append(
@@ -330,6 +350,17 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
                 )
             )
     return RowFills(row.row, tuple(fills), tuple(conflicts))
+
+
+def _unreadable_fields(row: TrackerRow) -> frozenset[str]:
+    """The date fields whose cell holds something the reader could not read as a date (the
+    field is None, and the row has a problem naming its column): not empty, so never filled."""
+    if not row.problems:
+        return frozenset()
+    columns = {problem.column for problem in row.problems}
+    return frozenset(
+        name for name in FILLED_FIELDS if getattr(row, name) is None and row.header(name) in columns
+    )
 
 
 def _sent_target(values: Mapping[str, date | None], step: Step | None) -> str | None:

@@ -116,6 +116,7 @@ class MailboxRead:
 
     messages: list[MailMessage] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)  # "Sent (sent, 120 messages)"
+    own_addresses: set[str] = field(default_factory=set)  # the account's, when known
 
 
 def is_sent_folder_name(name: str, delimiter: str | None = None) -> bool:
@@ -444,6 +445,8 @@ def read_imap(account: ImapAccount, since: date | None = None) -> MailboxRead:
     try:
         _login(client, account)
         read = MailboxRead()
+        if "@" in account.user:
+            read.own_addresses.add(account.user.strip().lower())
         for name, folder in _folders_to_read(client, account.host):
             messages = list(_since_filter(_imap_folder(client, name, folder, since), since))
             read.messages.extend(messages)

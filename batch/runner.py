@@ -63,8 +63,8 @@ class RunOptions:
 class CellChange(NamedTuple):
     """One owned cell whose value this run changes (for --dry-run's old -> new listing).
 
-    A NamedTuple (immutable, and made in half the time of a frozen dataclass): a first run
-    on a 100,000-row tracker has over half a million of them.
+    A NamedTuple (immutable, and cheaper to make than a frozen dataclass, whose __init__
+    goes through object.__setattr__): a first run on a big tracker makes six per row.
     """
 
     row: int
@@ -318,7 +318,7 @@ def _run_one(
         tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
         decided = decide_rows(tracker, today, config, progress)
-        drafts = _render_drafts(path, decided, config, options)
+        drafts = _render_drafts(path, decided, config, options, today)
         if not options.dry_run:
             # Nothing is written for a tracker that Excel or LibreOffice has open, or that
             # cannot be written back (read-only), drafts included.
@@ -339,14 +339,11 @@ def _render_drafts(
     decided: Sequence[tuple[TrackerRow, Decision]],
     config: Config,
     options: RunOptions,
+    today: date,
 ) -> _Drafts:
     from batch.drafts import DraftRequest, DraftSettings, render_drafts
 
-    settings = DraftSettings(
-        ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
-        voicemail_scripts=config.policy.voicemail_scripts,
-        templates_dir=config.templates,
-    )
+    settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
             DraftRequest(path, row, decision, sender_for(row, config))

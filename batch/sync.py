@@ -121,7 +121,7 @@ def sync_trackers(
     mailbox = read_mailbox(options.since or _earliest_interview(loaded.values()))
     messages, duplicates = dedupe(mailbox.messages)
     run = SyncRun(mailbox, results, duplicates)
-    own = _own_addresses(messages, loaded.values())
+    own = _own_addresses(messages, loaded.values()) | mailbox.own_addresses
     for number, result in enumerate(results):
         if number not in loaded:
             continue

@@ -97,6 +97,8 @@ offer = ["verbal yes"]
 [drafts]
 folder = "out/drafts"
 templates = "my-templates"
+salutation = "formal"
+voicemail_thank_you = true
 """,
     )
     config = load_config(path, None)
@@ -117,6 +119,7 @@ templates = "my-templates"
     assert config.columns == {"DATE ": "interview_date", "Recruiter": "contact_name"}
     assert config.drafts_folder == "out/drafts"
     assert config.templates == (tmp_path / "my-templates").resolve()
+    assert config.salutation == "formal" and config.voicemail_thank_you is True
     assert config.sources["checkin_after_days"] == f"{path}:policy.checkin_after_days"
     assert config.sources["hands_off_days"] == "preset patient"
     assert config.sources["holidays"] == f"{path}:policy.holidays"
@@ -203,6 +206,8 @@ BAD = [
     ("[outcomes]\nclosed = ['']\n", "outcomes.closed", "list of words"),
     ("[sender]\nname = ['A']\n", "sender.name", "text"),
     ("[drafts]\nfolder = 3\n", "drafts.folder", "text"),
+    ("[drafts]\nsalutation = 'Mr'\n", "drafts.salutation", '"formal"'),
+    ("[drafts]\nvoicemail_thank_you = 'yes'\n", "drafts.voicemail_thank_you", "true or false"),
 ]
 
 

@@ -19,7 +19,7 @@ from batch.mail_matching import (
     plan_fills,
 )
 from batch.mailbox_sources import FolderRole, MailMessage
-from batch.model import Step, TrackerRow
+from batch.model import RowProblem, Step, TrackerRow
 
 ME = "me@example.org"
 TODAY = date(2026, 11, 23)
@@ -300,6 +300,7 @@ class FillCase:
     items: tuple[MatchedMessage, ...]
     fills: dict[str, str]
     conflicts: tuple[str, ...] = ()  # fields with a conflict
+    problems: tuple[RowProblem, ...] = ()  # the reader's problems (unreadable cells)
 
 
 def _dates(values: dict[str, str]) -> dict[str, date]:
@@ -394,9 +395,34 @@ FILL_CASES = [
 ]
 
 
+UNREADABLE_THANK_YOU = (
+    RowProblem(2, "Thank-You Sent", "unreadable-date", "'next Tuesday' is not a date"),
+)
+UNREADABLE_REPLY = (RowProblem(2, "Reply Received", "unreadable-date", "'soon' is not a date"),)
+
+FILL_CASES += [
+    FillCase(
+        "a sent date that cannot be read: no sent day can be placed, nothing overwritten",
+        {},
+        (item("sent", "2026-11-12"), item("received", "2026-11-16")),
+        {"reply_date": "2026-11-16"},
+        ("thank_you_sent",),
+        UNREADABLE_THANK_YOU,
+    ),
+    FillCase(
+        "a reply date that cannot be read is not empty",
+        {},
+        (item("sent", "2026-11-12"), item("received", "2026-11-16")),
+        {"thank_you_sent": "2026-11-12"},
+        ("reply_date",),
+        UNREADABLE_REPLY,
+    ),
+]
+
+
 @pytest.mark.parametrize("case", FILL_CASES, ids=[case.id for case in FILL_CASES])
 def test_plan_fills(case: FillCase) -> None:
-    the_row = row(**_dates(case.row))
+    the_row = row(**_dates(case.row), problems=case.problems)
     planned = plan_fills(the_row, case.items)
     assert {fill.field: fill.day.isoformat() for fill in planned.fills} == case.fills
     headers = {
