@@ -176,7 +176,8 @@ def rules(config_path: Path | None) -> None:
         sys.exit(2)
     rows = describe_policy(config)
     width = max(len(name) for name, _, _ in rows)
-    value_width = max(len(value) for _, value, _ in rows)
+    # The outcome word lists run long: they do not set the column's width.
+    value_width = max(len(value) for _, value, _ in rows if len(value) <= 40)
     for name, value, source in rows:
         click.echo(f"{name:<{width}}  {value:<{value_width}}  {source}")
 

@@ -135,6 +135,8 @@ def print_check(results: Sequence[TrackerResult]) -> None:
             _print_table(("Row", "Column", "Severity", "Code", "Problem"), problems)
         else:
             click.echo("  no problems")
+        for note in result.notes:
+            click.echo(f"  {note}")
 
 
 def as_json(results: Sequence[TrackerResult]) -> str:
