@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from batch.manifest import WriteOutcome, atomic_write
+from batch.manifest import WriteOutcome, write_if_changed
 from batch.model import CALENDAR_STATUSES, Decision, TrackerRow
 
 WINDOW_DAYS = 60
@@ -385,15 +385,7 @@ def write_calendar(
     """
     record = Published.load(published) if published is not None else None
     content = build_calendar(entries, run_date, window_days, record, trackers)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    existed = path.exists()
-    if existed and path.read_bytes() == content:
-        outcome = WriteOutcome(path, path.name, "unchanged")
-    else:
-        atomic_write(path, content)
-        outcome = WriteOutcome(path, path.name, "updated" if existed else "written")
+    outcome = write_if_changed(path, content)
     if published is not None and record is not None:
-        text = record.text().encode("utf-8")
-        if not published.exists() or published.read_bytes() != text:
-            atomic_write(published, text)
+        write_if_changed(published, record.text().encode("utf-8"))
     return outcome

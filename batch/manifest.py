@@ -33,7 +33,7 @@ run then decides that file again by the rules above.
 Runs that share a drafts folder take turns: `lock_drafts(root)` is held while the manifest is
 read, updated and saved, and while the review page and calendar are written.
 
-Public API: `DraftsFolder(root)` with `.safe_path(relative)`, `.allocate_stem(...)`,
+Public API: `DraftsFolder(root)` with `.allocate_stem(...)`,
 `.plan(relative, content, owner)`, `.commit(plans)`, `.write(...)` (plan and commit one
 file), `.save()`; `lock_drafts(root)`; `atomic_write(path, content)`; `create_new(path,
 content)`; `sha256_of(content)`; `manifest_text(files)`; `WriteOutcome`. A path that would
@@ -110,6 +110,17 @@ class PlannedWrite:
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def write_if_changed(path: Path, content: bytes) -> WriteOutcome:
+    """Write a file of the run that is ours alone (the review page, the calendar) atomically,
+    unless it already holds `content`: then it is left alone, its modification time too."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists()
+    if existed and path.read_bytes() == content:
+        return WriteOutcome(path, path.name, "unchanged")
+    atomic_write(path, content)
+    return WriteOutcome(path, path.name, "updated" if existed else "written")
 
 
 @contextlib.contextmanager
@@ -300,17 +311,13 @@ class DraftsFolder:
         if _file_hash(self.manifest_path) != sha256_of(content):
             atomic_write(self.manifest_path, content)
 
-    def safe_path(self, relative: str) -> Path:
+    def _checked_path(self, relative: str) -> str:
         """The absolute path of `relative` (posix form), verified to stay inside the folder.
 
         Each part must be a plain name; the folders on the way are resolved (following any
         symbolic link) and must stay inside the drafts folder; the file itself must not be a
         symbolic link. A folder that exists and passed is not resolved again in this run.
         """
-        return Path(self._checked_path(relative))
-
-    def _checked_path(self, relative: str) -> str:
-        """`safe_path` as a plain string: the per-file checks without building Path objects."""
         parts = relative.split("/")
         if not all(_plain_name(part) for part in parts):
             raise FileProblem(
@@ -341,7 +348,7 @@ class DraftsFolder:
                 return stem
         stem_owners = self._stem_owners.get(folder, {})
         # A folder that exists and passed the checks is not checked again in this run (as in
-        # safe_path); allocate_stem runs once per draft, for the same day folder.
+        # _checked_path); allocate_stem runs once per draft, for the same day folder.
         folder_path = self._folder_paths.get(folder)
         if folder_path is None:
             folder_path = self._checked_path(folder)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from batch.drafts import DraftTemplates, RenderedDraft, RowDraftFiles, long_date
-from batch.manifest import WriteOutcome, atomic_write, sha256_of
+from batch.manifest import WriteOutcome, write_if_changed
 from batch.model import REVIEW_STATUSES, Decision, RowProblem, Status, TrackerRow
 
 REVIEW_TEMPLATE = "review.html"
@@ -510,9 +510,4 @@ def write_review_page(
 ) -> WriteOutcome:
     """Write the review page atomically; an unchanged page is left alone."""
     content = render_review_page(entries, path, run_date, templates_dir, tallies).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    existed = path.exists()
-    if existed and sha256_of(path.read_bytes()) == sha256_of(content):
-        return WriteOutcome(path, path.name, "unchanged")
-    atomic_write(path, content)
-    return WriteOutcome(path, path.name, "updated" if existed else "written")
+    return write_if_changed(path, content)
