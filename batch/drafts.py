@@ -59,6 +59,7 @@ from batch.names import SalutationForm, addressed_as, people_in, tidy_name
 from batch.phrases import (
     DateOrder,
     company_name,
+    day_name,
     extra_info,
     key_points,
     one_line,
@@ -100,6 +101,8 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "interview_day",  # "Thursday, November 12" ("Thursday 12 November" day-first), or ""
     "interview_when",  # "today", "yesterday", "on Friday", "on Monday, November 9,", or ""
     "checkin_when",  # when the check-in went, said the same way, or ""
+    "employer_day",  # the employer's date that went by without news ("Friday, November 20"), or ""
+    "reply_when",  # when their latest reply came ("yesterday", "on Friday"), or "" when none
     "ask_timeline",  # bool: the check-in asks about next steps and timeline
     "sender_name",  # the signature name, or "[Your name]"
     "sender_email",
@@ -468,6 +471,10 @@ def draft_context(
         "interview_day": long_date(row.interview_date, order),
         "interview_when": spoken_date(row.interview_date, today, order),
         "checkin_when": spoken_date(row.checkin_sent, today, order),
+        "employer_day": (
+            day_name(decision.employer_date, today, order) if decision.employer_date_passed else ""
+        ),
+        "reply_when": spoken_date(decision.reply_date, today, order),
         "ask_timeline": settings.ask_timeline_in_checkin,
         "sender_name": name,
         "sender_email": signer.email,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,53 @@ def test_golden_drafts(variant: str, step: Step) -> None:
     fields, settings = VARIANTS[variant]
     draft = _render_one(fields, step, settings)
     _compare(f"{STEP_FILES[step]}.{variant}.txt", _golden_text(draft))
+
+
+# The situations the rules tell the drafts about (Decision.employer_date, .reply_date).
+SITUATIONS = {
+    # name: (step, decision fields, row fields)
+    "check-in.employer-date-passed": (
+        Step.CHECK_IN,
+        {"employer_date": date(2026, 11, 20), "employer_date_passed": True},
+        {"reply_expected_by": date(2026, 11, 20)},
+    ),
+    "check-in.after-reply": (
+        Step.CHECK_IN,
+        {"reply_date": date(2026, 11, 13)},
+        {"reply_date": date(2026, 11, 13)},
+    ),
+    "check-in.after-reply-with-their-new-date": (
+        Step.CHECK_IN,
+        {
+            "reply_date": date(2026, 11, 13),
+            "employer_date": date(2026, 11, 18),
+            "employer_date_passed": True,
+        },
+        {"reply_date": date(2026, 11, 13), "reply_expected_by": date(2026, 11, 18)},
+    ),
+    "thank-you-and-check-in.employer-date-passed": (
+        Step.THANK_YOU_AND_CHECK_IN,
+        {"employer_date": date(2026, 11, 13), "employer_date_passed": True},
+        {"thank_you_sent": None, "reply_expected_by": date(2026, 11, 13)},
+    ),
+    "reminder.after-the-check-in": (
+        Step.REMINDER,
+        {},
+        {"checkin_sent": date(2026, 11, 16)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SITUATIONS))
+def test_golden_drafts_that_know_the_row(name: str) -> None:
+    step, decision_fields, row_fields = SITUATIONS[name]
+    decision = replace(make_decision(step=step, status=Status.DUE), **decision_fields)
+    request = make_request(row=make_row(**row_fields), decision=decision)
+    (draft,) = render_drafts([request], SETTINGS)
+    _compare(f"{name}.txt", _golden_text(draft))
+    assert draft.problems == ()
+    if decision.employer_date_passed or decision.reply_date:
+        assert "timeline" not in draft.body  # the employer gave a date already
 
 
 @pytest.mark.parametrize("step", list(Step))
