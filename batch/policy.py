@@ -80,7 +80,7 @@ class UnknownTimeZone(PolicyError):
 
 def _parse_holiday_code(code: str) -> tuple[str, str | None]:
     """'DE-BY' -> ('DE', 'BY'); 'US' -> ('US', None). Raises UnknownHolidayCode."""
-    import holidays as holidays_lib  # heavy (~0.1 s): only when a policy names holidays
+    import holidays as holidays_lib  # a heavy import: only when a policy names holidays
 
     country, _, subdivision = code.strip().partition("-")
     country = country.upper()

@@ -374,9 +374,10 @@ def _tracker_row(values: dict[str, Any]) -> TrackerRow:
     """TrackerRow(**values), for the bulk of a big tracker.
 
     The frozen dataclass's __init__ sets each of its 19 fields through object.__setattr__,
-    about a tenth of reading a 100,000-row tracker; filling the new row's __dict__ in one go
-    gives the same object. TrackerRow has no __post_init__, no slots and only plain defaults
-    (tests/test_tracker.py checks that this stays so and that both ways give equal rows).
+    which is a noticeable share of reading a big tracker (bench/README.md); filling the new
+    row's __dict__ in one go gives the same object. TrackerRow has no __post_init__, no
+    slots and only plain defaults (tests/test_tracker.py checks that this stays so and that
+    both ways give equal rows).
     """
     row = object.__new__(TrackerRow)
     row.__dict__.update(_ROW_DEFAULTS)

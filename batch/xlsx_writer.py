@@ -46,10 +46,9 @@ from batch.xlsx.package import Package, SheetParts, local_name
 
 CellValue = str | date | None
 
-# The edited sheet is deflated anew on every run, and deflating a big sheet at zlib's
-# default level 6 costs about as much as building it. Levels 1-3 all take about a third of
-# that; 3 gives the smallest file of them (a fifth larger than level 6). bench/README.md
-# has the measurements.
+# The edited sheet is deflated anew on every run, and at zlib's default level 6 that costs
+# about as much as building it. Levels 1-3 cost about the same as each other and much less;
+# 3 gives the smallest file of them, a little larger than level 6 (bench/README.md).
 SHEET_COMPRESS_LEVEL = 3
 _ZIP64_SHEET_BYTES = 1 << 29
 
@@ -67,7 +66,7 @@ class CellEdit(NamedTuple):
     or "" clears the cell's value and keeps its formatting.
 
     The writer takes any (row, column, value) triple (`Edit`); a big tracker's run hands it
-    plain tuples, made in a third of the time of a NamedTuple.
+    plain tuples, which are cheaper to make than NamedTuples.
     """
 
     row: int
