@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
+from batch.values import DateOrderFinding
+
 Severity = Literal["error", "warning"]
 
 
@@ -237,6 +239,9 @@ class Tracker:
     owned_values: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
     # problems about the table as a whole that do not stop it (e.g. a duplicate header)
     warnings: tuple[RowProblem, ...] = ()
+    # (header, how it was read) for each date column whose numeric text dates could be read
+    # day first or month first (03/11/2026), so a run can say which order it used and why
+    date_orders: tuple[tuple[str, DateOrderFinding], ...] = ()
 
 
 @dataclass(frozen=True)

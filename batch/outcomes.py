@@ -13,6 +13,7 @@ Pure and without I/O; the policy builds one classifier (defaults plus the config
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -510,6 +511,18 @@ def _rank(reading: OutcomeReading) -> int:
     return position - 1 if reading.opened_by else position
 
 
-def describe(reading: OutcomeReading) -> str:
-    """The class in a reason's words: 'rejected', 'in progress', 'paused'."""
-    return reading.outcome_class.value.replace("_", " ")
+def not_understood(
+    outcomes: Iterable[str | None], classifier: OutcomeClassifier
+) -> list[tuple[str, int]]:
+    """Each distinct Outcome text the classifier does not know, with how many rows have it,
+    most frequent first (the run reports each once, not once per row)."""
+    counts = Counter(outcome for outcome in outcomes if outcome)
+    unknown = [
+        (classifier.read(text).words, count)
+        for text, count in counts.items()
+        if not classifier.read(text).understood
+    ]
+    merged: Counter[str] = Counter()
+    for words, count in unknown:
+        merged[words] += count
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))

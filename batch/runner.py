@@ -25,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from batch.across_rows import decide_across_rows
 from batch.config import Config, load_config
 from batch.model import (
     DRAFTED_STATUSES,
@@ -36,6 +37,7 @@ from batch.model import (
     Tracker,
     TrackerRow,
 )
+from batch.outcomes import not_understood
 from batch.policy import today_in
 from batch.rules import decide
 from batch.tracker_format import LinkedText, TrackerFile, open_tracker
@@ -213,7 +215,41 @@ def decide_rows(
     rows: Iterable[TrackerRow] = tracker.rows
     if progress is not None:
         rows = progress(tracker.rows, f"Deciding {tracker.path.name}")
-    return [(row, decide(row, today, config.policy)) for row in rows]
+    policy = config.policy
+    decisions = [decide(row, today, policy) for row in rows]
+    # Then the rules that read the rows together: rounds, one message per person.
+    decisions = decide_across_rows(tracker.rows, decisions, today, policy)
+    return list(zip(tracker.rows, decisions, strict=True))
+
+
+def reading_notes(tracker: Tracker, config: Config) -> list[str]:
+    """What the run should say once about how it read the tracker: Outcome texts it does not
+    understand, and the day/month order it used for each date column that needed one."""
+    notes = []
+    outcome_header = tracker.columns.get("outcome", ("Outcome", 0))[0]
+    for text, count in not_understood(
+        (row.outcome for row in tracker.rows), config.policy.outcomes
+    ):
+        rows = "1 row" if count == 1 else f"{count} rows"
+        notes.append(
+            f'{outcome_header} "{text}" on {rows} is not understood: treated as still open; '
+            "add it to [outcomes] in followup.toml"
+        )
+    for header, finding in tracker.date_orders:
+        order = "day first (DMY)" if finding.order == "DMY" else "month first (MDY)"
+        example = f"{finding.example} and the like" if finding.example else "ambiguous dates"
+        if finding.mixed is not None:
+            why = (
+                f"the column mixes both orders ({finding.mixed[0]}, {finding.mixed[1]}): "
+                "check its dates"
+            )
+        elif finding.settled_by is not None:
+            why = f"{finding.settled_by} in the same column can only be read that way"
+        else:
+            source = config.sources.get("date_order", "default")
+            why = f"nothing in the column settles it (date_order: {source})"
+        notes.append(f"{header}: {example} read {order}, because {why}")
+    return notes
 
 
 def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
@@ -252,6 +288,7 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
             with open_tracker(path, writing=False) as workbook:
                 tracker = read_tracker_file(workbook, config, options)
                 result.tracker, result.today = tracker, today
+                result.notes.extend(reading_notes(tracker, config))
                 result.rows = [
                     RowResult(row, decision, (*row.problems, *decision.problems))
                     for row, decision in decide_rows(tracker, today, config)
@@ -308,6 +345,7 @@ def _run_one(
     with open_tracker(path, writing=not options.dry_run) as workbook:
         tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
+        result.notes.extend(reading_notes(tracker, config))
         decided = decide_rows(tracker, today, config, progress)
         drafts = _render_drafts(path, decided, config, options, today)
         result.notes.extend(not_ready_notes(drafts.rendered.values()))

@@ -321,3 +321,18 @@ def test_candidates_tables(tmp_path: Path) -> None:
         "Sam Rivera": Sender("Sam Rivera", "sam@rivera.example", "5550111"),
         "Lee": Sender("Lee", None, None),
     }
+
+
+def test_followup_rules_says_where_the_holidays_come_from(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from batch.cli import main
+
+    path = write(tmp_path, "[policy]\ntimezone = 'America/New_York'\n")
+    result = CliRunner().invoke(main, ["rules", "--config", str(path)])
+    lines = {line.split()[0]: " ".join(line.split()[1:]) for line in result.output.splitlines()}
+    assert lines["holidays"] == "US US, from the time zone America/New_York"
+    assert lines["date_order"].startswith("MDY the convention in US")
+    assert lines["min_gap_days"] == "2 preset balanced"
+    assert lines["thank_you_grace_days"] == "3 preset balanced"
+    assert lines["outcomes.paused"].startswith("on hold, hold, paused")
