@@ -33,7 +33,7 @@ def _row(candidate: str, email: str | None, phone: str | None, company: str) -> 
         phone,
         company,
         "Priya Shah, Head of Data",
-        "priya@example.com",
+        f"priya@{company.lower()}.example",  # one message per person per day: two people
         "+1 555 0199",
         date(2026, 11, 12),
         date(2026, 11, 12),
