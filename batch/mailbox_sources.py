@@ -170,7 +170,10 @@ def header_fields(header_bytes: bytes) -> dict[str, list[str]]:
     """
     fields: dict[str, list[str]] = {}
     current: list[str] | None = None
-    for line in header_bytes.decode("utf-8", "replace").splitlines():
+    # Lines end at LF (CRLF) only: str.splitlines would also break at U+2028 and others in
+    # raw UTF-8 header text.
+    for raw_line in header_bytes.split(b"\n"):
+        line = raw_line.rstrip(b"\r").decode("utf-8", "replace")
         if line[:1] in (" ", "\t"):
             if current is not None:
                 current[-1] = f"{current[-1]} {line.strip()}"

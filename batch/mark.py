@@ -282,12 +282,17 @@ def _mark(
         result.cells, result.notes = cells, notes
         writes = [cell for cell in cells if not cell.refused and cell.old != _text(cell.new)]
         changed = {cell.row for cell in writes}
-        rows = [row for row in tracker.rows if row.row in changed]
-        marked = [_marked_row(row, writes) for row in rows]
-        before = decide_rows(dataclasses.replace(tracker, rows=tuple(rows)), today, config)
-        after = decide_rows(dataclasses.replace(tracker, rows=tuple(marked)), today, config)
+        # The whole tracker is decided again, not just the marked rows: a row's decision may
+        # depend on its neighbours (a later round at the same company, the same contact).
+        marked = tuple(
+            _marked_row(row, writes) if row.row in changed else row for row in tracker.rows
+        )
+        before = decide_rows(tracker, today, config)
+        after = decide_rows(dataclasses.replace(tracker, rows=marked), today, config)
         result.rows = [
-            (row, old, new) for row, (_, old), (_, new) in zip(rows, before, after, strict=True)
+            (row, old, new)
+            for (row, old), (_, new) in zip(before, after, strict=True)
+            if row.row in changed
         ]
         if writes and not options.dry_run:
             edits = [(cell.row, tracker.columns[cell.field][1], cell.new) for cell in writes]

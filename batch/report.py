@@ -204,10 +204,8 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
     """What `followup sync` read, filled (or would fill) and changed, row by row."""
     mailbox = run.mailbox
     click.echo(f"mailbox: {len(mailbox.messages)} messages read from {', '.join(mailbox.folders)}")
-    set_aside = [f"copies: {run.duplicates}"] if run.duplicates else []
-    set_aside += [f"{why}: {count}" for why, count in sorted(run.skipped.items())]
-    if set_aside:
-        click.echo(f"  not counted: {', '.join(set_aside)}")
+    if run.duplicates:
+        click.echo(f"  copies of the same message, counted once: {run.duplicates}")
     for result in run.results:
         if result.error is not None:
             click.echo(f"followup: {result.error}", err=True)
@@ -217,6 +215,9 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
             f"{result.path}: {result.matched} messages matched; {verb} "
             f"{result.filled_cells} cells in {len(result.changes)} rows"
         )
+        if result.skipped:
+            not_counted = ", ".join(f"{why}: {n}" for why, n in sorted(result.skipped.items()))
+            click.echo(f"  not counted: {not_counted}")
         for change in result.changes:
             row = change.row
             click.echo(f"  row {row.row} {_clip(row.company or '', 30)}:")
