@@ -21,6 +21,7 @@ The variables a template may use are `TEMPLATE_VARIABLES`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -45,7 +46,7 @@ from batch.eml import (
 from batch.language_checks import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
 from batch.language_checks import EMAIL_MAX_WORDS, SCRIPT_MAX_WORDS, warning
 from batch.language_checks import check_text as check_text
-from batch.manifest import DraftsFolder, WriteOutcome
+from batch.manifest import DraftsFolder, PlannedWrite, WriteOutcome, lock_drafts
 from batch.model import (
     DRAFTED_STATUSES,
     Decision,
@@ -687,7 +688,13 @@ def draft_stem(candidate: str | None, company: str | None, step: Step, row: int)
 
 @dataclass(frozen=True)
 class RowDraftFiles:
-    """The files of one row's drafts in this run, and notes for the user."""
+    """The files of one row's drafts in this run, and notes for the user.
+
+    `email.path` is the email that will be sent: the user's edited draft when the row has not
+    changed since it was written (`email.edited`), else the tool's version. When the row did
+    change after an edit, the edited draft is kept at `email.kept` and the new version is
+    beside it at `email.path`, so a review can show both.
+    """
 
     tracker: Path
     row: int
@@ -698,8 +705,18 @@ class RowDraftFiles:
 
     @property
     def draft_path(self) -> Path:
-        """The file for the Follow-up Draft column: the email written in this run."""
+        """The file for the Follow-up Draft column: the email to send."""
         return self.email.path
+
+    @property
+    def edited(self) -> bool:
+        """The email to send is the user's own edited version."""
+        return self.email.edited
+
+    @property
+    def edited_email(self) -> Path | None:
+        """The user's edited email, if there is one (the draft itself, or kept beside it)."""
+        return self.email.path if self.email.edited else self.email.kept
 
 
 @dataclass(frozen=True)
@@ -720,10 +737,11 @@ def _same_file(first: Path, second: Path) -> bool:
 
 
 def _note(outcome: WriteOutcome) -> str | None:
-    if outcome.kept is None:
+    if outcome.kept is None or outcome.edited:
         return None
     return (
-        f"kept your edited {outcome.kept.name}; the new version is beside it: {outcome.path.name}"
+        f"kept your edited {outcome.kept.name}; the row changed since, so the new version is "
+        f"beside it: {outcome.path.name}"
     )
 
 
@@ -738,43 +756,68 @@ def write_drafts(
     """Write each draft's .eml (and .txt script) into `drafts_dir/<run date>/`, atomically.
 
     File names are unique within the run, stable across re-runs of the same day, and checked
-    to stay inside `drafts_dir`. The manifest is saved even when a write fails half-way, so the
-    files already written are known to be ours. `tz` is the zone of the Date header (09:00).
-    With `dry_run`, nothing is created or written: the result says what a real run would do.
+    to stay inside `drafts_dir`. Every file is decided first, then all are written together
+    with the manifest (see `batch.manifest`), holding the drafts folder's lock, so a crash or
+    a full disk at any point leaves nothing the next run mistakes for the user's own files.
+    `tz` is the zone of the Date header (09:00). With `dry_run`, nothing is created or
+    written (and no lock taken): the result says what a real run would do.
     """
+    lock = contextlib.nullcontext() if dry_run else lock_drafts(drafts_dir)
+    with lock:
+        return _write_drafts_locked(rendered, drafts_dir, run_date, tz, dry_run)
+
+
+def _write_drafts_locked(
+    rendered: Sequence[RenderedDraft],
+    drafts_dir: Path,
+    run_date: date,
+    tz: tzinfo,
+    dry_run: bool,
+) -> DraftWriteResult:
     folder = DraftsFolder(drafts_dir, dry_run=dry_run)
     day = run_date.isoformat()
+    folder.clean_folder(day)
     sent_at = draft_time(run_date, tz)
-    results: list[RowDraftFiles] = []
+    plans: list[PlannedWrite] = []
+    rows: list[tuple[RenderedDraft, int, int | None]] = []  # draft, its plans' positions
     # os.path.abspath asks the OS for the working folder each time: once per tracker is enough
     absolute_trackers: dict[Path, str] = {}
+    for draft in rendered:
+        tracker = absolute_trackers.get(draft.tracker)
+        if tracker is None:
+            tracker = absolute_trackers[draft.tracker] = os.path.abspath(draft.tracker)
+        owner = f"{tracker}#{draft.row}#{STEP_KEYS[draft.step]}"
+        base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
+        stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
+        email_bytes = build_email(
+            to_name=draft.to_name,
+            to_email=draft.to_email,
+            from_name=draft.from_name,
+            from_email=draft.from_email,
+            subject=draft.subject,
+            body=draft.body,
+            sent_at=sent_at,
+            message_id=message_id_for_absolute(tracker, draft.row, draft.step.value, run_date),
+        )
+        plans.append(folder.plan(f"{day}/{stem}.eml", email_bytes, owner, base))
+        script_at: int | None = None
+        script_text = draft.script_file_text()
+        if script_text is not None:
+            script_at = len(plans)
+            plans.append(folder.plan(f"{day}/{stem}.txt", script_text.encode("utf-8"), owner, base))
+        rows.append((draft, len(plans) - 1 - (script_at is not None), script_at))
     try:
-        for draft in rendered:
-            tracker = absolute_trackers.get(draft.tracker)
-            if tracker is None:
-                tracker = absolute_trackers[draft.tracker] = os.path.abspath(draft.tracker)
-            owner = f"{tracker}#{draft.row}#{STEP_KEYS[draft.step]}"
-            base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
-            stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
-            email_bytes = build_email(
-                to_name=draft.to_name,
-                to_email=draft.to_email,
-                from_name=draft.from_name,
-                from_email=draft.from_email,
-                subject=draft.subject,
-                body=draft.body,
-                sent_at=sent_at,
-                message_id=message_id_for_absolute(tracker, draft.row, draft.step.value, run_date),
-            )
-            email = folder.write(f"{day}/{stem}.eml", email_bytes, owner, base)
-            script: WriteOutcome | None = None
-            script_text = draft.script_file_text()
-            if script_text is not None:
-                script = folder.write(f"{day}/{stem}.txt", script_text.encode("utf-8"), owner, base)
-            notes = tuple(note for note in (_note(email), script and _note(script)) if note)
-            results.append(
-                RowDraftFiles(draft.tracker, draft.row, draft.step, email, script, notes)
-            )
-    finally:
-        folder.save()
+        outcomes = folder.commit(plans)
+    except BaseException:
+        # What was written is recorded as ours; what was not stays pending for the next run.
+        with contextlib.suppress(OSError):
+            folder.save()
+        raise
+    folder.save()
+    results: list[RowDraftFiles] = []
+    for draft, email_at, script_at in rows:
+        email = outcomes[email_at]
+        script = outcomes[script_at] if script_at is not None else None
+        notes = tuple(note for note in (_note(email), script and _note(script)) if note)
+        results.append(RowDraftFiles(draft.tracker, draft.row, draft.step, email, script, notes))
     return DraftWriteResult(tuple(results), drafts_dir / day, folder.manifest_path)
