@@ -60,6 +60,7 @@ from batch.names import SalutationForm, addressed_as, people_in, tidy_name
 from batch.phrases import (
     DateOrder,
     company_name,
+    day_name,
     extra_info,
     key_points,
     one_line,
@@ -101,6 +102,8 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "interview_day",  # "Thursday, November 12" ("Thursday 12 November" day-first), or ""
     "interview_when",  # "today", "yesterday", "on Friday", "on Monday, November 9,", or ""
     "checkin_when",  # when the check-in went, said the same way, or ""
+    "employer_day",  # the employer's date that went by without news ("Friday, November 20"), or ""
+    "reply_when",  # when their latest reply came ("yesterday", "on Friday"), or "" when none
     "ask_timeline",  # bool: the check-in asks about next steps and timeline
     "sender_name",  # the signature name, or "[Your name]"
     "sender_email",
@@ -146,6 +149,8 @@ class DraftSettings:
     salutation: SalutationForm = "first"
     # A thank-you is best written; a voicemail thank-you only when the user asks for one.
     voicemail_thank_you: bool = False
+    # `[candidates."Name"]` in the config: each candidate's email and phone
+    candidates: tuple[Sender, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config, today: date | None) -> DraftSettings:
@@ -158,6 +163,7 @@ class DraftSettings:
             date_order=config.policy.date_order,
             salutation=config.salutation,
             voicemail_thank_you=config.voicemail_thank_you,
+            candidates=tuple(config.candidates.values()),
         )
 
 
@@ -335,22 +341,30 @@ class Signer:
     name: str | None  # None: nobody; the draft says NAME_GAP
     email: str
     phone: str
-    is_sender: bool  # the config's [sender]: their address goes in the From line
+    is_sender: bool  # the config's [sender]
 
 
-def who_signs(row: TrackerRow, sender: Sender) -> Signer:
-    """The row's Candidate signs; the config's [sender] details apply only when that is them."""
+def who_signs(row: TrackerRow, sender: Sender, candidates: Sequence[Sender] = ()) -> Signer:
+    """The row's Candidate signs, else the config's [sender].
+
+    Their email and phone come from the row's Candidate Email / Candidate Phone, else their
+    `[candidates."Name"]` table, else `[sender]` when the sender is who signs. A coach's own
+    details never go under a client's name.
+    """
     candidate = tidy_name(row.candidate)
     sender_name = tidy_name(sender.name)
-    if candidate and sender_name and candidate.casefold() != sender_name.casefold():
-        return Signer(candidate, "", "", is_sender=False)
-    # No name at all: the sender's email and phone (if any) are still this user's own.
-    return Signer(
-        candidate or sender_name or None,
-        (sender.email or "").strip(),
-        (sender.phone or "").strip(),
-        is_sender=True,
-    )
+    is_sender = not candidate or not sender_name or candidate.casefold() == sender_name.casefold()
+    name = candidate or sender_name or None
+    email = (sender.email or "").strip() if is_sender else ""
+    phone = (sender.phone or "").strip() if is_sender else ""
+    if name is not None:
+        for listed in candidates:
+            if (listed.name or "").casefold() == name.casefold():
+                email = (listed.email or "").strip() or email
+                phone = (listed.phone or "").strip() or phone
+    email = (row.candidate_email or "").strip() or email
+    phone = (row.candidate_phone or "").strip() or phone
+    return Signer(name, email, phone, is_sender=is_sender)
 
 
 @dataclass(frozen=True)
@@ -379,12 +393,14 @@ def draft_context(
     problems: list[RowProblem] = []
     if signer.name is None:
         problems.append(
-            warning(
-                row,
+            RowProblem(
+                row.row,
+                "",
                 "no-sender-name",
-                f"No name to sign the {what} draft with: fill in "
-                f"{row.header('candidate')} or set [sender] name in followup.toml; "
-                f'the draft says "{NAME_GAP}".',
+                f"The {what} draft is not ready: no name to sign it with; fill in "
+                f"{row.header('candidate')} or set [sender] name in followup.toml "
+                f'(the draft says "{NAME_GAP}").',
+                severity="error",
             )
         )
 
@@ -469,6 +485,10 @@ def draft_context(
         "interview_day": long_date(row.interview_date, order),
         "interview_when": spoken_date(row.interview_date, today, order),
         "checkin_when": spoken_date(row.checkin_sent, today, order),
+        "employer_day": (
+            day_name(decision.employer_date, today, order) if decision.employer_date_passed else ""
+        ),
+        "reply_when": spoken_date(decision.reply_date, today, order),
         "ask_timeline": settings.ask_timeline_in_checkin,
         "sender_name": name,
         "sender_email": signer.email,
@@ -589,6 +609,40 @@ def check_draft(
     return problems
 
 
+def _phone_fix(row: TrackerRow, signer: Signer) -> str:
+    if signer.is_sender:
+        return "set [sender] phone in followup.toml"
+    return (
+        f"fill in {row.header('candidate_phone')}, or set the phone of "
+        f'[candidates."{signer.name}"] in followup.toml'
+    )
+
+
+# The problems that make a draft not ready to send: it still has a gap in it.
+NOT_READY_CODES = frozenset({"no-sender-name", "unfilled-placeholder"})
+
+
+def not_ready_notes(rendered: Iterable[RenderedDraft]) -> list[str]:
+    """One line for the run summary per kind of gap left in drafts, with the fix."""
+    rows: dict[str, list[int]] = {}
+    for draft in rendered:
+        for code in sorted({p.code for p in draft.problems if p.code in NOT_READY_CODES}):
+            rows.setdefault(code, []).append(draft.row)
+    notes = []
+    for code, numbers in sorted(rows.items()):
+        drafts = "1 draft is" if len(numbers) == 1 else f"{len(numbers)} drafts are"
+        where = ", ".join(str(number) for number in numbers[:10])
+        where += ", …" if len(numbers) > 10 else ""
+        fix = (
+            f'they say "{NAME_GAP}": set [sender] name in followup.toml, or fill in the '
+            "Candidate column"
+            if code == "no-sender-name"
+            else "they have a gap to fill (see Follow-up Problems): fill it in, or fix the template"
+        )
+        notes.append(f"{drafts} not ready to send (row {where}): {fix}.")
+    return notes
+
+
 def render_draft(
     request: DraftRequest, settings: DraftSettings, templates: DraftTemplates
 ) -> RenderedDraft | None:
@@ -597,7 +651,7 @@ def render_draft(
     step = decision.step
     if step is None or decision.status not in DRAFTED_STATUSES:
         return None
-    signer = who_signs(request.row, request.sender)
+    signer = who_signs(request.row, request.sender, settings.candidates)
     context = draft_context(request, step, signer, settings)
     problems = list(context.problems)
     script = wants_script(request, step, settings)
@@ -608,7 +662,7 @@ def render_draft(
                 request.row,
                 "no-callback-number",
                 f"No {step.value.lower()} voicemail script: it would have no number to call "
-                "you back on; set [sender] phone in followup.toml.",
+                f"you back on; {_phone_fix(request.row, signer)}.",
             )
         )
     texts = render_texts(templates, step, context, script)
@@ -621,7 +675,7 @@ def render_draft(
         script=texts.script,
         to_name=context.to_name,
         to_email=context.to_email,
-        from_name=signer.name if signer.is_sender else None,
+        from_name=signer.name if signer.is_sender or signer.email else None,
         from_email=signer.email or None,
         signer=signer.name,
         problems=tuple(dict.fromkeys(problems)),

@@ -34,7 +34,6 @@ from batch.model import (
     Decision,
     FileProblem,
     RowProblem,
-    Sender,
     Status,
     Tracker,
     TrackerRow,
@@ -255,15 +254,6 @@ def reading_notes(tracker: Tracker, config: Config) -> list[str]:
     return notes
 
 
-def sender_for(row: TrackerRow, config: Config) -> Sender:
-    """The row's Candidate signs the draft; `[sender]` in the config fills the rest."""
-    if row.candidate:
-        if config.sender.name == row.candidate:
-            return config.sender
-        return Sender(name=row.candidate)
-    return config.sender
-
-
 def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     if options.drafts_dir is not None:
         return options.drafts_dir
@@ -355,6 +345,7 @@ def _run_one(
     path: Path, options: RunOptions, result: TrackerResult, progress: Progress | None
 ) -> _Drafts:
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
+    from batch.drafts import not_ready_notes
     from batch.safe_save import check_not_open, check_writable
 
     config, today = run_settings(path, options)
@@ -370,6 +361,7 @@ def _run_one(
         result.notes.extend(reading_notes(tracker, config))
         decided = decide_rows(tracker, today, config, progress)
         drafts = _render_drafts(path, decided, config, options, today)
+        result.notes.extend(not_ready_notes(drafts.rendered.values()))
         if not options.dry_run:
             # Nothing is written for a tracker that Excel or LibreOffice has open, or that
             # cannot be written back (read-only), drafts included.
@@ -398,7 +390,7 @@ def _render_drafts(
     settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
-            DraftRequest(path, row, decision, sender_for(row, config))
+            DraftRequest(path, row, decision, config.sender)
             for row, decision in decided
             if decision.status in DRAFTED_STATUSES
         ),
