@@ -101,6 +101,12 @@ def mark_step(path: Path, which: str, step: str | None, options: MarkOptions) ->
     def plan(tracker: Tracker, today: date, _drafts: Path) -> tuple[list[CellMark], list[str]]:
         row = find_row(tracker, which)
         day = options.day or today
+        if day > today:
+            raise MarkProblem(
+                path,
+                f"{day.isoformat()} is after today ({today.isoformat()}): nothing is sent "
+                "or received in the future; give the day it happened",
+            )
         cells = []
         if field_name is not None:
             cells.append(_cell(tracker, row, field_name, day, options.force))

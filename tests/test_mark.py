@@ -98,6 +98,7 @@ def test_an_ambiguous_company_lists_the_rows_and_writes_nothing(tracker: Path) -
         (["Initech", "check-in"], "no row's company is 'Initech'"),
         (["40", "check-in"], "row 40 is not an interview row (those are rows 2-5)"),
         (["2", "follow-up"], "unknown step 'follow-up': use one of thank-you, check-in"),
+        (["2", "check-in", "--date", "2026-11-24"], "2026-11-24 is after today (2026-11-23)"),
     ],
 )
 def test_a_request_that_names_nothing_is_refused(
