@@ -44,12 +44,10 @@ OUTCOME_CHOICES: tuple[str, ...] = (
     "Applied",
     "Interviewing",
     "Next round",
-    "On hold",
     "Offer",
     "Accepted",
     "Rejected",
     "Withdrawn",
-    "Ghosted",
     "Closed",
 )
 YES_NO_CHOICES: tuple[str, ...] = ("Yes", "No")
@@ -136,7 +134,7 @@ def add_lists_sheet(workbook: Workbook) -> Worksheet:
     for offset, answer in enumerate(YES_NO_CHOICES):
         lists.cell(row=2 + offset, column=2, value=answer)
     lists["D1"] = "These lists feed the dropdowns on the tracker sheet."
-    lists["D2"] = "The Outcome column also accepts any other text (e.g. Hiring freeze)."
+    lists["D2"] = "The Outcome column also accepts any other text (e.g. Ghosted)."
     lists.column_dimensions["A"].width = 16
     lists.column_dimensions["B"].width = 18
     # A defined name rather than a plain Lists!A2:A9 reference: Excel 2007 refuses dropdowns

@@ -173,6 +173,4 @@ def test_an_unknown_outcome_is_reported_once_per_value_in_run_and_check(tmp_path
 def test_every_outcome_of_the_init_dropdown_is_understood() -> None:
     from batch.init_tracker import OUTCOME_CHOICES
 
-    readings = [OutcomeClassifier().read(choice) for choice in OUTCOME_CHOICES]
-    assert all(reading.understood for reading in readings)
-    assert {r.outcome_class for r in readings} >= {OutcomeClass.PAUSED, OutcomeClass.GHOSTED}
+    assert all(OutcomeClassifier().read(choice).understood for choice in OUTCOME_CHOICES)
