@@ -96,9 +96,9 @@ def domain_of(address: str) -> str:
 def dedupe(messages: Iterable[MailMessage]) -> tuple[list[MailMessage], int]:
     """Each message once (a message is often in two folders, or two exports), and how many
     copies were dropped. Without a Message-ID, the same sender, recipients, time and subject
-    make a copy."""
-    seen: set[object] = set()
-    unique = []
+    make a copy. The copy in a sent folder is the one kept: it says who sent it."""
+    kept: dict[object, int] = {}
+    unique: list[MailMessage] = []
     copies = 0
     for message in messages:
         key: object = message.message_id or (
@@ -107,11 +107,14 @@ def dedupe(messages: Iterable[MailMessage]) -> tuple[list[MailMessage], int]:
             message.sent_at,
             message.subject,
         )
-        if key in seen:
-            copies += 1
+        position = kept.get(key)
+        if position is None:
+            kept[key] = len(unique)
+            unique.append(message)
             continue
-        seen.add(key)
-        unique.append(message)
+        copies += 1
+        if message.folder == "sent":
+            unique[position] = message
     return unique, copies
 
 

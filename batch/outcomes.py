@@ -13,8 +13,9 @@ Pure and without I/O; the policy builds one classifier (defaults plus the config
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from batch.model import OutcomeClass
 
@@ -416,6 +417,11 @@ class OutcomeReading:
     words: str = ""
     understood: bool = True
     opened_by: str = ""
+    # outcome_class.closes, kept here: the rules ask it for every row.
+    closes: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "closes", self.outcome_class.closes)
 
 
 _BLANK = OutcomeReading(OutcomeClass.IN_PROGRESS)
@@ -510,6 +516,18 @@ def _rank(reading: OutcomeReading) -> int:
     return position - 1 if reading.opened_by else position
 
 
-def describe(reading: OutcomeReading) -> str:
-    """The class in a reason's words: 'rejected', 'in progress', 'paused'."""
-    return reading.outcome_class.value.replace("_", " ")
+def not_understood(
+    outcomes: Iterable[str | None], classifier: OutcomeClassifier
+) -> list[tuple[str, int]]:
+    """Each distinct Outcome text the classifier does not know, with how many rows have it,
+    most frequent first (the run reports each once, not once per row)."""
+    counts = Counter(outcome for outcome in outcomes if outcome)
+    unknown = [
+        (classifier.read(text).words, count)
+        for text, count in counts.items()
+        if not classifier.read(text).understood
+    ]
+    merged: Counter[str] = Counter()
+    for words, count in unknown:
+        merged[words] += count
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))

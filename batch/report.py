@@ -135,6 +135,8 @@ def print_check(results: Sequence[TrackerResult]) -> None:
             _print_table(("Row", "Column", "Severity", "Code", "Problem"), problems)
         else:
             click.echo("  no problems")
+        for note in result.notes:
+            click.echo(f"  {note}")
 
 
 def as_json(results: Sequence[TrackerResult]) -> str:
@@ -202,10 +204,8 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
     """What `followup sync` read, filled (or would fill) and changed, row by row."""
     mailbox = run.mailbox
     click.echo(f"mailbox: {len(mailbox.messages)} messages read from {', '.join(mailbox.folders)}")
-    set_aside = [f"copies: {run.duplicates}"] if run.duplicates else []
-    set_aside += [f"{why}: {count}" for why, count in sorted(run.skipped.items())]
-    if set_aside:
-        click.echo(f"  not counted: {', '.join(set_aside)}")
+    if run.duplicates:
+        click.echo(f"  copies of the same message, counted once: {run.duplicates}")
     for result in run.results:
         if result.error is not None:
             click.echo(f"followup: {result.error}", err=True)
@@ -213,8 +213,11 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
         verb = "would fill" if dry_run else "filled"
         click.echo(
             f"{result.path}: {result.matched} messages matched; {verb} "
-            f"{result.filled_cells} cells in {len(result.changes)} rows"
+            f"{result.filled_cells} cells in {result.filled_rows} rows"
         )
+        if result.skipped:
+            not_counted = ", ".join(f"{why}: {n}" for why, n in sorted(result.skipped.items()))
+            click.echo(f"  not counted: {not_counted}")
         for change in result.changes:
             row = change.row
             click.echo(f"  row {row.row} {_clip(row.company or '', 30)}:")

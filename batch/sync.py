@@ -77,12 +77,17 @@ class SyncResult:
     # filled cells whose column the tracker does not have: field -> how many rows
     missing_columns: Counter[str] = field(default_factory=Counter)
     matched: int = 0  # messages that belong to a row
+    skipped: Counter[str] = field(default_factory=Counter)  # why other messages do not count
     written: bool = False
     backup: Path | None = None
 
     @property
     def filled_cells(self) -> int:
         return sum(len(change.fills) for change in self.changes)
+
+    @property
+    def filled_rows(self) -> int:
+        return sum(1 for change in self.changes if change.fills)
 
 
 @dataclass
@@ -92,7 +97,6 @@ class SyncRun:
     mailbox: MailboxRead
     results: list[SyncResult]
     duplicates: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
 
 
 class _Loaded(NamedTuple):
@@ -121,15 +125,15 @@ def sync_trackers(
     mailbox = read_mailbox(options.since or _earliest_interview(loaded.values()))
     messages, duplicates = dedupe(mailbox.messages)
     run = SyncRun(mailbox, results, duplicates)
-    own = _own_addresses(messages, loaded.values()) | mailbox.own_addresses
+    own = _own_addresses(mailbox.messages, loaded.values()) | mailbox.own_addresses
     for number, result in enumerate(results):
         if number not in loaded:
             continue
         try:
             if options.dry_run:
-                _sync_one(loaded[number], messages, own, options, result, run.skipped)
+                _sync_one(loaded[number], messages, own, options, result)
             else:
-                _sync_and_save(loaded[number], messages, own, options, result, run.skipped)
+                _sync_and_save(loaded[number], messages, own, options, result)
         except FileProblem as problem:
             result.error = str(problem)
     return run
@@ -149,7 +153,6 @@ def _sync_and_save(
     own: frozenset[str],
     options: SyncOptions,
     result: SyncResult,
-    skipped: Counter[str],
 ) -> None:
     """Under the run lock, read the tracker again (it may have changed since it was first
     read), fill it from the mail, and save it as a run saves."""
@@ -160,7 +163,7 @@ def _sync_and_save(
     check_writable(path)
     with run_lock(path), open_tracker(path, writing=True) as workbook:
         tracker = read_tracker_file(workbook, loaded.config, options.run_options())
-        _sync_one(loaded._replace(tracker=tracker), messages, own, options, result, skipped)
+        _sync_one(loaded._replace(tracker=tracker), messages, own, options, result)
         if result.changes:
             cells = [
                 (fill.row, tracker.columns[fill.field][1], fill.day)
@@ -228,7 +231,6 @@ def _sync_one(
     own: frozenset[str],
     options: SyncOptions,
     result: SyncResult,
-    skipped: Counter[str],
 ) -> None:
     config, tracker, today = loaded
     folder = drafts_root(tracker.path, config, options.run_options())
@@ -240,7 +242,7 @@ def _sync_one(
         drafts=draft_message_ids(folder, tracker.path),
         own_addresses=own,
     )
-    skipped.update(matched.skipped)
+    result.skipped = matched.skipped
     result.matched = sum(len(items) for items in matched.by_row.values())
     rows_by_number = {row.row: row for row in tracker.rows}
     filled: list[tuple[TrackerRow, tuple[CellFill, ...]]] = []
@@ -255,6 +257,7 @@ def _sync_one(
         if fills:
             filled.append((row, fills))
     filled.sort(key=lambda pair: pair[0].row)
+    result.conflicts.sort(key=lambda problem: problem.row)
     result.changes = _decided_again(tracker, filled, today, config)
 
 
@@ -264,17 +267,20 @@ def _decided_again(
     today: date,
     config: Config,
 ) -> list[RowChange]:
-    """Each filled row decided before and after, as `followup run` decides it."""
-    before = dataclasses.replace(tracker, rows=tuple(row for row, _ in filled))
-    after = dataclasses.replace(
-        tracker, rows=tuple(filled_row(row, fills) for row, fills in filled)
+    """The whole tracker decided before and after the fills, as `followup run` decides it
+    (some rules read rows together: rounds, one message per person). Every filled row is
+    listed, and any other row whose decision the fills changed."""
+    if not filled:
+        return []
+    fills_by_row = {row.row: fills for row, fills in filled}
+    after_rows = tuple(
+        filled_row(row, fills_by_row[row.row]) if row.row in fills_by_row else row
+        for row in tracker.rows
     )
+    before = decide_rows(tracker, today, config)
+    after = decide_rows(dataclasses.replace(tracker, rows=after_rows), today, config)
     return [
-        RowChange(row, fills, old, new)
-        for (row, fills), (_, old), (_, new) in zip(
-            filled,
-            decide_rows(before, today, config),
-            decide_rows(after, today, config),
-            strict=True,
-        )
+        RowChange(row, fills_by_row.get(row.row, ()), old, new)
+        for (row, old), (_, new) in zip(before, after, strict=True)
+        if row.row in fills_by_row or old != new
     ]

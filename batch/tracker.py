@@ -29,11 +29,13 @@ from batch.values import (
     MIN_YEAR,
     NO_SAVED_RESULT,
     DateOrder,
+    DateOrderFinding,
     ExcelError,
     Unreadable,
     clean_text,
     find_email,
     find_phone,
+    infer_date_order,
     is_placeholder,
     parse_date,
     parse_yes_no,
@@ -50,6 +52,7 @@ YES_NO_FIELDS = frozenset({"they_will_contact"})
 FOLLOW_UP_DUE = "Follow-up Due"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_EMPTY_ORDERS: Mapping[str, DateOrder] = MappingProxyType({})
 
 
 def read_tracker(
@@ -334,27 +337,39 @@ def _phone_reader(value: object) -> object:
     return found if found is not None else phone_text(value)
 
 
-def _field_readers(
-    header_map: HeaderMap, date1904: bool, date_order: DateOrder
-) -> list[_FieldReader]:
+def _date_reader(date1904: bool, date_order: DateOrder) -> Callable[[object], object]:
     def read_date(value: object) -> object:
         # A real date cell is the common case: what parse_date returns for it, without the call.
         if type(value) is date and MIN_YEAR <= value.year <= MAX_YEAR:
             return value
         return parse_date(value, date_order=date_order, date1904=date1904)
 
+    return read_date
+
+
+def _field_readers(
+    header_map: HeaderMap,
+    date1904: bool,
+    date_order: DateOrder,
+    column_orders: Mapping[str, DateOrder] = _EMPTY_ORDERS,
+) -> list[_FieldReader]:
+    read_date = _date_reader(date1904, date_order)
     readers: list[_FieldReader] = []
     combined = header_map.combined_contact
     for field_name, (header, column) in header_map.fields.items():
         read: Callable[[object], object]
-        if field_name in DATE_FIELDS:
+        if field_name in column_orders:
+            read = _date_reader(date1904, column_orders[field_name])
+        elif field_name in DATE_FIELDS:
             read = read_date
         elif field_name in YES_NO_FIELDS:
             read = parse_yes_no
-        elif field_name == "contact_email":
+        elif field_name in ("contact_email", "candidate_email"):
             read = find_email
         elif field_name == "contact_phone":
             read = find_phone if (header, column) == combined else _phone_reader
+        elif field_name == "candidate_phone":
+            read = _phone_reader
         else:
             read = clean_text
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
@@ -412,7 +427,9 @@ def _build_tracker(
     date_order: DateOrder,
     error_cells: Mapping[tuple[int, int], str],
 ) -> Tracker:
-    readers = _field_readers(header_map, date1904, date_order)
+    date_orders = _date_orders(cells[header_index + 1 :], header_map, date_order)
+    column_orders = {name: finding.order for name, (_, finding) in date_orders.items()}
+    readers = _field_readers(header_map, date1904, date_order, column_orders)
     headers = tuple((reader.field, reader.header) for reader in readers)
     input_indexes = sorted({reader.index for reader in readers})
     owned = [(name, column - 1) for name, column in header_map.owned.items()]
@@ -501,5 +518,46 @@ def _build_tracker(
         date1904=date1904,
         rows=tuple(rows),
         owned_values=owned_values,
-        warnings=warnings,
+        warnings=warnings + _mixed_date_orders(header_index + 1, date_orders),
+        date_orders=tuple(date_orders.values()),
+    )
+
+
+def _date_orders(
+    data: Cells, header_map: HeaderMap, fallback: DateOrder
+) -> dict[str, tuple[str, DateOrderFinding]]:
+    """Each date column's day/month order, inferred from its own unambiguous text dates
+    (issue 13: a British user's 03/11/2026 is 3 November, not 11 March)."""
+    found: dict[str, tuple[str, DateOrderFinding]] = {}
+    for field_name, (header, column) in header_map.fields.items():
+        if field_name not in DATE_FIELDS:
+            continue
+        index = column - 1
+        # Distinct texts only, in sheet order: most date cells are real dates, texts repeat.
+        texts = dict.fromkeys(
+            cell
+            for row in data
+            if len(row) > index and (cell := row[index]).__class__ is str and cell
+        )
+        finding = infer_date_order(texts, fallback) if texts else None
+        if finding is not None:
+            found[field_name] = (header, finding)
+    return found
+
+
+def _mixed_date_orders(
+    header_row: int, date_orders: Mapping[str, tuple[str, DateOrderFinding]]
+) -> tuple[RowProblem, ...]:
+    return tuple(
+        RowProblem(
+            header_row,
+            header,
+            "mixed-date-order",
+            f"has dates written day first ({finding.mixed[0]}) and month first "
+            f"({finding.mixed[1]}); dates that could be either are read "
+            f"{'day' if finding.order == 'DMY' else 'month'} first: write them as 2026-11-03",
+            "warning",
+        )
+        for header, finding in date_orders.values()
+        if finding.mixed is not None
     )

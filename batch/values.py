@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -316,6 +317,68 @@ def _parse_text(text: str, date_order: DateOrder) -> date:
     if result_or_none is not None:
         return result_or_none
     raise Unreadable("unreadable-date", f"{_visible_text(original)!r} is not a date; {DATE_HINT}")
+
+
+@dataclass(frozen=True)
+class DateOrderFinding:
+    """How one column's numeric text dates (03/11/2026) are read, and why.
+
+    `settled_by` is a value of the column that can only be read one way ("14/11/2026" is day
+    first), or None when the column has none and the `fallback` order decided. `ambiguous`
+    counts the column's text dates that the order decided. `mixed` holds a day-first and a
+    month-first value when the column has unambiguous values of both orders: some dates in it
+    are surely wrong, and the fallback order reads the ambiguous ones.
+    """
+
+    order: DateOrder
+    settled_by: str | None
+    ambiguous: int
+    mixed: tuple[str, str] | None = None
+    example: str | None = None  # one of the values the order decided
+
+
+def _numeric_parts(text: str) -> tuple[int, int] | None:
+    """The first two numbers of a numeric text date (after an optional weekday), else None."""
+    text = _visible_text(text)
+    head = re.match(r"([^\W\d_]+)\.?,?\s+(?=\d)", text)
+    if head and head[1].casefold() in _WEEKDAYS:
+        text = text[head.end() :]
+    match = _NUMERIC.fullmatch(text)
+    return (int(match[1]), int(match[3])) if match else None
+
+
+def infer_date_order(values: Iterable[object], fallback: DateOrder) -> DateOrderFinding | None:
+    """The day/month order of one column's numeric text dates, from its unambiguous values.
+
+    A first part of 13-31 can only be a day (day first), a second part of 13-31 only a day
+    (month first). A column with no numeric text date that could be read both ways needs no
+    order and gives None. Otherwise: the order its unambiguous values show, else `fallback`.
+    """
+    day_first = month_first = example = None
+    ambiguous = 0
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        parts = _numeric_parts(value)
+        if parts is None:
+            continue
+        first, second = parts
+        if first > 12 and second <= 12:
+            day_first = day_first or _visible_text(value)
+        elif second > 12 and first <= 12:
+            month_first = month_first or _visible_text(value)
+        elif first != second and first <= 12 and second <= 12:
+            ambiguous += 1
+            example = example or _visible_text(value)
+    if day_first and month_first:
+        return DateOrderFinding(fallback, None, ambiguous, (day_first, month_first), example)
+    if not ambiguous:
+        return None
+    if day_first:
+        return DateOrderFinding("DMY", day_first, ambiguous, example=example)
+    if month_first:
+        return DateOrderFinding("MDY", month_first, ambiguous, example=example)
+    return DateOrderFinding(fallback, None, ambiguous, example=example)
 
 
 def parse_date(

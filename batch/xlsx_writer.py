@@ -1373,32 +1373,35 @@ class _SheetRelationships:
         self.name = posixpath.join(folder, "_rels", file_name + ".rels")
         self.part = package.find(self.name)
         self.original = package.read(self.part) if self.part is not None else None
-        self.xml = self.original or b""
+        # id -> (start, end, attributes) of each relationship, found once: a sheet with a
+        # thousand links asks about each of them
+        self.entries: dict[bytes, tuple[int, int, dict[bytes, bytes]]] = {}
+        for found in _RELATIONSHIP.finditer(self.original or b""):
+            attributes = _attributes(found[0])
+            self.entries.setdefault(attributes.get(b"Id", b""), (*found.span(), attributes))
+        self.removed: list[tuple[int, int]] = []
         self.added: list[bytes] = []
-
-    def _find(self, relation_id: bytes) -> re.Match[bytes] | None:
-        for found in _RELATIONSHIP.finditer(self.xml):
-            if _attributes(found[0]).get(b"Id") == relation_id:
-                return found
-        return None
+        self._used: set[bytes] | None = None  # the ids taken, once a link is added
+        self._next = 1
 
     def target(self, relation_id: bytes) -> bytes | None:
-        found = self._find(relation_id)
-        return _attributes(found[0]).get(b"Target") if found else None
+        entry = self.entries.get(relation_id)
+        return entry[2].get(b"Target") if entry else None
 
     def remove_hyperlink(self, relation_id: bytes) -> None:
-        found = self._find(relation_id)
-        if found is not None and _attributes(found[0]).get(b"Type", b"").endswith(b"/hyperlink"):
-            self.xml = self.xml[: found.start()] + self.xml[found.end() :]
+        entry = self.entries.get(relation_id)
+        if entry is not None and entry[2].get(b"Type", b"").endswith(b"/hyperlink"):
+            del self.entries[relation_id]
+            self.removed.append(entry[:2])
 
     def add_hyperlink(self, namespace: bytes, target: str) -> bytes:
         """A new external hyperlink relationship to `target`; returns its id."""
-        used = {_attributes(found[0]).get(b"Id") for found in _RELATIONSHIP.finditer(self.xml)}
-        used |= {_attributes(element).get(b"Id") for element in self.added}
-        number = 1
-        while b"rId%d" % number in used:
-            number += 1
-        relation_id = b"rId%d" % number
+        if self._used is None:
+            self._used = set(self.entries)
+        while b"rId%d" % self._next in self._used:
+            self._next += 1
+        relation_id = b"rId%d" % self._next
+        self._used.add(relation_id)
         self.added.append(
             b'<Relationship Id="%s" Type="%s/hyperlink" Target="%s" TargetMode="External"/>'
             % (relation_id, namespace, _escape_attribute(target))
@@ -1417,7 +1420,8 @@ class _SheetRelationships:
                 self.name: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
                 b'<Relationships xmlns="%s">%s</Relationships>' % (_PACKAGE_RELATIONSHIPS_NS, added)
             }
-        new = self.xml
+        assert self.original is not None
+        new = _splice(self.original, [(start, end, b"") for start, end in self.removed])
         if added:
             closing = re.search(rb"</(?:[\w.-]+:)?Relationships\s*>", new)
             if closing is not None:

@@ -207,6 +207,9 @@ BAD = [
     ("[sender]\nname = ['A']\n", "sender.name", "text"),
     ("[drafts]\nfolder = 3\n", "drafts.folder", "text"),
     ("[drafts]\nsalutation = 'Mr'\n", "drafts.salutation", '"formal"'),
+    ("[candidates]\nSam = 'x'\n", "candidates.Sam", "must be a table"),
+    ("[candidates.Sam]\nfax = '1'\n", "candidates.Sam.fax", "unknown key"),
+    ("[candidates.Sam]\nemail = 3\n", "candidates.Sam.email", "text"),
     ("[drafts]\nvoicemail_thank_you = 'yes'\n", "drafts.voicemail_thank_you", "true or false"),
 ]
 
@@ -305,3 +308,31 @@ def test_date_order_by_default_from_the_time_zone(
     config = load_config(write(tmp_path, text), None)
     assert config.policy.date_order == order
     assert source in config.sources["date_order"]
+
+
+def test_candidates_tables(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[candidates."Sam  Rivera"]\nemail = "sam@rivera.example"\nphone = 5550111\n'
+        "[candidates.Lee]\n",
+    )
+    config = load_config(path, None)
+    assert config.candidates == {
+        "Sam Rivera": Sender("Sam Rivera", "sam@rivera.example", "5550111"),
+        "Lee": Sender("Lee", None, None),
+    }
+
+
+def test_followup_rules_says_where_the_holidays_come_from(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from batch.cli import main
+
+    path = write(tmp_path, "[policy]\ntimezone = 'America/New_York'\n")
+    result = CliRunner().invoke(main, ["rules", "--config", str(path)])
+    lines = {line.split()[0]: " ".join(line.split()[1:]) for line in result.output.splitlines()}
+    assert lines["holidays"] == "US US, from the time zone America/New_York"
+    assert lines["date_order"].startswith("MDY the convention in US")
+    assert lines["min_gap_days"] == "2 preset balanced"
+    assert lines["thank_you_grace_days"] == "3 preset balanced"
+    assert lines["outcomes.paused"].startswith("on hold, hold, paused")

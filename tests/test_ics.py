@@ -352,11 +352,21 @@ def test_events_of_trackers_not_in_this_run_are_left_alone(tmp_path: Path) -> No
 
 def test_an_unreadable_record_means_nothing_was_published(tmp_path: Path) -> None:
     record = tmp_path / PUBLISHED_NAME
-    for text in ("{not json", '{"version": 99, "events": {}}', '{"version": 1, "events": []}'):
+    entry = '[0, "20261201", 0, "20261123T090000Z", "abc", "", "Check-in"]'
+    good = '{"version": 2, "trackers": ["/t.xlsx"], "events": {"x": ' + entry + "}}"
+    record.write_text(good, encoding="utf-8")
+    assert list(Published.load(record).events) == ["x"]
+    for text in (
+        "{not json",
+        good.replace('"version": 2', '"version": 1'),
+        '{"version": 2, "trackers": [], "events": []}',
+        good.replace("[0,", "[1,"),  # no such tracker
+        good.replace('["/t.xlsx"]', "[3]"),  # a tracker that is not a path
+        good.replace(", 0,", ', "0",'),  # a sequence that is not a number
+        good.replace(', ""', ""),  # a field missing
+    ):
         record.write_text(text, encoding="utf-8")
-        assert Published.load(record).events == {}
-    record.write_text('{"version": 1, "events": {"x": {"tracker": 3}}}', encoding="utf-8")
-    assert Published.load(record).events == {}
+        assert Published.load(record).events == {}, text
 
 
 class CalendarModel:

@@ -273,6 +273,13 @@ def test_message_day_is_in_the_trackers_time_zone() -> None:
     assert [item.day for item in result.by_row[2]] == [date(2026, 11, 12)]
 
 
+def test_dedupe_keeps_the_sent_folders_copy() -> None:
+    copy = mail(ME, "sam@quillmate.com", "2026-11-12", message_id="<1@me>")  # a Bcc to self
+    original = mail(ME, "sam@quillmate.com", "2026-11-12", folder="sent", message_id="<1@me>")
+    unique, copies = dedupe([copy, original])
+    assert (unique, copies) == ([original], 1)
+
+
 def test_dedupe_by_message_id_and_by_headers() -> None:
     a = received("sam@quillmate.com", "2026-11-16", message_id="<1@q>")
     b = received("sam@quillmate.com", "2026-11-16")

@@ -144,3 +144,27 @@ def test_open_outcomes_keep_the_follow_up(outcome: str) -> None:
     )
     decision = decide(row, date(2026, 11, 23), Policy())
     assert decision.status is Status.OVERDUE and decision.outcome is OutcomeClass.IN_PROGRESS
+
+
+def test_an_unknown_outcome_is_reported_once_per_value_in_run_and_check(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from batch.cli import main
+    from tests.tracker_helpers import build_tracker
+
+    header = ["Company", "Interview Date", "Outcome"]
+    rows = [[f"Co {n}", date(2026, 11, 12), "Parked"] for n in range(4)]
+    rows += [["Co 9", date(2026, 11, 12), "on the back burner"], ["Co 10", None, "Rejected"]]
+    path = build_tracker(tmp_path / "t.xlsx", header, rows)
+    for command in ("check", "run"):
+        result = CliRunner().invoke(main, [command, str(path), "--today", "2026-11-23"])
+        lines = [line.strip() for line in result.output.splitlines()]
+        assert (
+            lines.count(
+                'Outcome "Parked" on 4 rows is not understood: treated as still open; '
+                "add it to [outcomes] in followup.toml"
+            )
+            == 1
+        ), result.output
+        assert any(line.startswith('Outcome "on the back burner" on 1 row') for line in lines)
+        assert not any('"Rejected"' in line and "understood" in line for line in lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import re
 from datetime import datetime
@@ -11,6 +12,8 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mail_helpers import (
     EXPECTED_CONFLICTS,
     EXPECTED_FILLS,
@@ -93,7 +96,7 @@ def test_sync_from_mbox_fills_only_empty_date_cells(
     assert re.search(r"\n    Overdue .* -> Waiting Check-in due Fri 04 Dec 2026\n", quillmate)
     for row, column in EXPECTED_CONFLICTS:
         assert f"row {row}, {column}: says 05 Nov 2026; a later reply came on 18 Nov 2026" in output
-    assert "copies: 1" in output
+    assert "copies of the same message, counted once: 1" in output
     assert "automatic replies: 1" in output
 
 
@@ -258,7 +261,7 @@ def test_an_unreadable_mailbox_stops_with_one_line(tmp_path: Path, tracker: Path
 
 
 def test_insecure_imap_is_for_localhost_only(tracker: Path, monkeypatch: Any) -> None:
-    monkeypatch.setenv("FOLLOWUP_IMAP_PASSWORD", "secret")
+    monkeypatch.delenv("FOLLOWUP_IMAP_PASSWORD", raising=False)
     result = invoke(
         "sync", tracker, "--imap", "imap.example.org", "--imap-user", "me", "--imap-insecure"
     )
@@ -349,3 +352,54 @@ def test_a_cell_holding_text_that_is_not_a_date_is_never_filled(
     assert after[(2, "Check-In Sent")] is None
     assert after[(2, "Reply Received")] == "2026-11-20"
     assert "row 2, Thank-You Sent: holds text that is not a date" in result.output
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    messages=st.lists(
+        st.tuples(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+            st.lists(
+                st.one_of(
+                    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+                    st.sampled_from(["From here on", "", "From: not a header", ">From x"]),
+                ),
+                max_size=6,
+            ),
+            st.booleans(),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_header_scan_agrees_with_the_email_package(
+    tmp_path: Path, messages: list[tuple[str, list[str], bool, bool]]
+) -> None:
+    """Any subject and body, CRLF or LF, the subject encoded (RFC 2047) or raw UTF-8: the scan
+    finds the messages `mailbox.mbox` finds, with their sender, Message-ID and subject."""
+    import mailbox
+    from email.message import EmailMessage
+
+    path = tmp_path / f"box-{len(list(tmp_path.iterdir()))}"
+    box = mailbox.mbox(path)
+    for number, (subject, lines, crlf, raw_utf8) in enumerate(messages):
+        message = EmailMessage()
+        message["From"] = f"Sam <sam{number}@quillmate.com>"
+        message["To"] = ME
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{number}@x>"
+        message.set_content("\n".join(lines) + "\n")
+        # Written with LF ends (the policies' own CRLF would double with the replace below).
+        utf8 = email.policy.SMTPUTF8.clone(linesep="\n")
+        data = message.as_bytes(policy=utf8 if raw_utf8 else email.policy.default)
+        box.add(data.replace(b"\n", b"\r\n") if crlf else data)
+    box.flush()
+    box.close()
+    ids = [str(m["Message-ID"]) for m in mailbox.mbox(path)]
+    found = read_mbox([path]).messages
+    assert [m.message_id for m in found] == ids == [f"<{n}@x>" for n in range(len(messages))]
+    assert [m.subject for m in found] == [" ".join(subject.split()) for subject, *_ in messages]
+    assert [m.sender for m in found] == [f"sam{n}@quillmate.com" for n in range(len(messages))]
