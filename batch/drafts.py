@@ -830,7 +830,7 @@ def _write_drafts_locked(
 ) -> DraftWriteResult:
     folder = DraftsFolder(drafts_dir, dry_run=dry_run)
     day = run_date.isoformat()
-    folder.clean_folder(day)
+    folder.prepare_folder(day)
     sent_at = draft_time(run_date, tz)
     plans: list[PlannedWrite] = []
     rows: list[tuple[RenderedDraft, int, int | None]] = []  # draft, its plans' positions

@@ -279,10 +279,16 @@ class DraftsFolder:
         if changed:
             self._save_manifest()
 
-    def clean_folder(self, folder: str) -> None:
-        """Remove temporary files a killed run left in `folder` (hold the drafts lock)."""
-        if not self.dry_run and all(_plain_name(part) for part in folder.split("/")):
-            remove_temp_files(Path(self._root, *folder.split("/")))
+    def prepare_folder(self, folder: str) -> None:
+        """Create `folder` (mode 700) and remove temporary files a killed run left in it
+        (hold the drafts lock). Made before the run's files are planned, so allocate_stem
+        finds their names free in a checked folder and they are created without more checks."""
+        if self.dry_run:
+            return
+        path = Path(self._checked_path(folder))
+        make_private_folder(path)
+        self._checked_path(folder)  # checked again now that it exists
+        remove_temp_files(path)
 
     def save(self) -> None:
         """Write the manifest (atomically), forgetting files that no longer exist."""
