@@ -374,6 +374,37 @@ class DraftsFolder:
                 return stem
             number += 1
 
+    def remove_renamed_drafts(self, folder: str, row_owner: str, base: str) -> list[str]:
+        """Remove the earlier drafts of one row in `folder` that went under another name (a
+        sender set after the first run of the day), when they are still as written; an
+        edited one is never removed. Returns the names of the edited ones kept.
+
+        `row_owner` is the start of the row's owners ("<tracker>#<row>#"); `base` the name
+        its draft has now.
+        """
+        kept: list[str] = []
+        for relative, entry in list(self._files.items()):
+            where, _, name = relative.rpartition("/")
+            if (
+                where != folder
+                or entry.get("role") != "draft"
+                or entry.get("base") == base
+                or relative in self._written
+                or not entry.get("owner", "").startswith(row_owner)
+            ):
+                continue
+            path = os.path.join(self._root, *relative.split("/"))
+            current = None if os.path.islink(path) else _file_hash(path)
+            if current is None:
+                continue
+            if current != entry["sha256"]:
+                kept.append(name)
+            elif not self.dry_run:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                del self._files[relative]
+        return kept
+
     def _index(self, relative: str, entry: dict[str, str]) -> None:
         """Remember who owns a recorded file, so name lookups need no scan of the manifest."""
         folder, _, name = relative.rpartition("/")
