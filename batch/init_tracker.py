@@ -17,28 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from batch.model import DATE_FIELDS, DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
-
-# Input columns in the order a job seeker fills them in: who and where, then the interview,
-# then what happened after it, then notes.
-INPUT_FIELDS: tuple[str, ...] = (
-    "candidate",
-    "company",
-    "role",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "interview_date",
-    "reply_expected_by",
-    "they_will_contact",
-    "thank_you_sent",
-    "checkin_sent",
-    "reminder_sent",
-    "reply_date",
-    "outcome",
-    "key_points",
-    "extra_info",
-)
+from batch.model import DATE_FIELDS, DEFAULT_HEADERS, INPUT_FIELDS, OWNED_COLUMNS, FileProblem
 
 OUTCOME_CHOICES: tuple[str, ...] = (
     "Applied",

@@ -73,8 +73,12 @@ class TrackerRow:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    applied_date: date | None = None
     interview_date: date | None = None
     reply_expected_by: date | None = None
+    # the day the user plans to follow up themselves (their "Follow-up Date" column); it is
+    # shown beside the tool's due date, never taken for the employer's date
+    planned_follow_up: date | None = None
     they_will_contact: bool | None = None
     thank_you_sent: date | None = None
     checkin_sent: date | None = None
@@ -115,8 +119,10 @@ DEFAULT_HEADERS: dict[str, str] = {
     "contact_name": "Contact",
     "contact_email": "Email",
     "contact_phone": "Phone",
+    "applied_date": "Date Applied",
     "interview_date": "Interview Date",
     "reply_expected_by": "Reply Expected By",
+    "planned_follow_up": "Planned Follow-up",
     "they_will_contact": "They Will Contact",
     "thank_you_sent": "Thank-You Sent",
     "checkin_sent": "Check-In Sent",
@@ -127,11 +133,17 @@ DEFAULT_HEADERS: dict[str, str] = {
     "extra_info": "Extra Info",
 }
 
+# Every input field, in the order `followup init` lays the columns out (who and where, then
+# the interview, then what happened after it, then notes).
+INPUT_FIELDS: tuple[str, ...] = tuple(DEFAULT_HEADERS)
+
 # The input fields that hold dates (read as dates, formatted as dates by `followup init`).
 DATE_FIELDS: frozenset[str] = frozenset(
     {
+        "applied_date",
         "interview_date",
         "reply_expected_by",
+        "planned_follow_up",
         "thank_you_sent",
         "checkin_sent",
         "reminder_sent",
@@ -170,6 +182,11 @@ class Tracker:
     owned_values: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
     # problems about the table as a whole that do not stop it (e.g. a duplicate header)
     warnings: tuple[RowProblem, ...] = ()
+    # headers the reader did not use: (1-based column, header as written, the nearest field
+    # or None), for `followup check`
+    unused_headers: tuple[tuple[int, str, str | None], ...] = ()
+    # a Company column and a status or applied date, but no Interview Date column
+    applications_log: bool = False
 
 
 @dataclass(frozen=True)

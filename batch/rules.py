@@ -6,6 +6,7 @@ SPEC's order and the first that applies wins. Every due date a user sees comes f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -75,6 +76,14 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
 
     if row.interview_date is None:
         header = row.header("interview_date")
+        if _says_interviewed(row):
+            outcome = (row.outcome or "").strip()
+            said = f'{row.header("outcome")} says "{outcome}"'
+            problem = RowProblem(
+                row.row, header, "no-interview-date", f"empty, but {said}: add the interview date"
+            )
+            reason = f"Needs attention: add the interview date ({said})."
+            return Decision(Status.NEEDS_ATTENTION, None, None, reason, (problem,))
         return Decision(
             Status.NO_INTERVIEW,
             None,
@@ -83,7 +92,33 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
         )
 
     decision = _follow_up(row, row.interview_date, today, policy)
-    return _with_warnings(decision, row, today, policy)
+    return _with_plan(_with_warnings(decision, row, today, policy), row, today)
+
+
+# An Outcome that says an interview took place (or is booked): "Interviewed", "2nd interview",
+# "Phone screen", "Onsite".
+_INTERVIEWED = re.compile(
+    r"\b(?:interview\w*|screen(?:ed|ing)?|on-?site|final round|\d(?:st|nd|rd|th) round)\b",
+    re.IGNORECASE,
+)
+
+
+def _says_interviewed(row: TrackerRow) -> bool:
+    """The Outcome says there was an interview, and the sheet has a column for its date."""
+    if not row.outcome or _INTERVIEWED.search(row.outcome) is None:
+        return False
+    return any(name == "interview_date" for name, _ in row.headers)
+
+
+def _with_plan(decision: Decision, row: TrackerRow, today: date) -> Decision:
+    """Name the day the user planned to follow up when it is not the step's due date."""
+    planned = row.planned_follow_up
+    if planned is None or decision.step is None or planned == decision.due:
+        return decision
+    reason = (
+        f"{decision.reason} Your {row.header('planned_follow_up')}: {format_day(planned, today)}."
+    )
+    return Decision(decision.status, decision.step, decision.due, reason, decision.problems)
 
 
 def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
