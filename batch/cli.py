@@ -57,7 +57,7 @@ def _progress_bar(rows: Sequence[T], label: str) -> Iterator[T]:
 
 
 @click.group()
-@click.version_option(package_name="followup")
+@click.version_option(package_name="followup", prog_name="followup")
 def main() -> None:
     """Plan post-interview follow-ups from a tracker spreadsheet (.xlsx).
 
@@ -67,7 +67,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="The daily batch: decide, write back, draft what is due.")
 @TRACKERS
 @click.option(
     "--today",
@@ -112,7 +112,7 @@ def run(
     sys.exit(exit_code(results))
 
 
-@main.command()
+@main.command(short_help="Read and validate trackers; writes nothing.")
 @TRACKERS
 @CONFIG
 @SHEET
@@ -143,7 +143,7 @@ def check(
     sys.exit(exit_code(results))
 
 
-@main.command()
+@main.command(short_help="Create a new, empty tracker to fill in.")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 def init(path: Path) -> None:
     """Create a new, empty tracker with every column, dropdowns and date formats."""
@@ -158,7 +158,7 @@ def init(path: Path) -> None:
     click.echo(f"Created {path}. Fill in one row per interview, then run: followup run {path}")
 
 
-@main.command()
+@main.command(short_help="Print the policy in force and where each value came from.")
 @CONFIG
 def rules(config_path: Path | None) -> None:
     """Print the active policy: every parameter, its value and where it came from."""
@@ -176,3 +176,40 @@ def rules(config_path: Path | None) -> None:
     value_width = max(len(value) for _, value, _ in rows)
     for name, value, source in rows:
         click.echo(f"{name:<{width}}  {value:<{value_width}}  {source}")
+
+
+@main.command(short_help="Run the daily batch on a copy of the sample tracker.")
+@click.argument(
+    "sample",
+    required=False,
+    default="sample_tracker.xlsx",
+    type=click.Path(path_type=Path, dir_okay=False),
+)
+@click.option(
+    "--into",
+    "folder",
+    default="demo",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Scratch folder for the copy, its drafts and its review page.",
+)
+def demo(sample: Path, folder: Path) -> None:
+    """Run the daily batch on a copy of the sample tracker, as of Monday 23 November 2026.
+
+    The copy, its drafts and its review page go into a scratch folder (demo/ by default),
+    so the sample itself stays as it is.
+    """
+    from batch import report
+    from batch.demo import SAMPLE_DAY, prepare_demo
+    from batch.model import FileProblem
+    from batch.runner import RunOptions, exit_code, run_trackers
+
+    try:
+        copy = prepare_demo(sample, folder)
+    except FileProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    results = run_trackers([copy], RunOptions(today=SAMPLE_DAY))
+    report.print_run(results, dry_run=False)
+    click.echo(f"{sample} itself is unchanged; open {copy} to see the Follow-up columns.")
+    sys.exit(exit_code(results))

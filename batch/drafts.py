@@ -43,7 +43,15 @@ from batch.eml import (
     message_id_for_absolute,
 )
 from batch.manifest import DraftsFolder, WriteOutcome
-from batch.model import Decision, FileProblem, RowProblem, Sender, Status, Step, TrackerRow
+from batch.model import (
+    DRAFTED_STATUSES,
+    Decision,
+    FileProblem,
+    RowProblem,
+    Sender,
+    Step,
+    TrackerRow,
+)
 
 DEFAULT_PUSHY_PHRASES: tuple[str, ...] = ("ASAP", "urgent", "I need to know", "why haven't", "!!")
 EMAIL_MAX_WORDS = 150
@@ -61,7 +69,6 @@ STEP_KEYS: dict[Step, str] = {
     Step.CHECK_IN: "check_in",
     Step.REMINDER: "reminder",
 }
-CHANNELS: tuple[str, ...] = ("subject", "email", "voicemail")
 
 TEMPLATE_VARIABLES: tuple[str, ...] = (
     "greeting",  # "Dear Jane Doe," or "Hello,"
@@ -416,7 +423,7 @@ class _Renderer:
     def render(self, request: DraftRequest) -> RenderedDraft | None:
         decision = request.decision
         step: Step | None = decision.step
-        if step is None or decision.status not in (Status.DUE, Status.OVERDUE):
+        if step is None or decision.status not in DRAFTED_STATUSES:
             return None
         row = request.row
         sender = request.sender
@@ -665,15 +672,6 @@ class RowDraftFiles:
     def draft_path(self) -> Path:
         """The file for the Follow-up Draft column: the email written in this run."""
         return self.email.path
-
-    def draft_cell(self) -> str:
-        """The Follow-up Draft cell: the draft's path relative to the tracker's folder."""
-        tracker_folder = os.path.dirname(os.path.abspath(self.tracker))
-        try:
-            relative = os.path.relpath(os.path.abspath(self.draft_path), tracker_folder)
-        except ValueError:  # another drive on Windows: no relative path exists
-            return str(os.path.abspath(self.draft_path))
-        return Path(relative).as_posix()
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ Public functions:
   characters removed (so it can never start an extra header line), and whether it changed.
 - `clean_address(value) -> tuple[str | None, bool]`: a usable addr-spec (ASCII, IDNA domain) or
   None, and whether the input had to be changed or dropped.
-- `message_id_for(tracker, row, step, run_date) -> str`: a Message-ID that is the same on every
-  re-run of the same day, so a draft rendered twice is byte-identical;
-  `message_id_for_absolute(...)` is the same for a tracker path already made absolute.
+- `message_id_for_absolute(tracker, row, step, run_date) -> str`: a Message-ID that is the same
+  on every re-run of the same day, so a draft rendered twice is byte-identical; `tracker` is
+  the tracker's path made absolute with `os.path.abspath` (not resolve: the same id whether or
+  not /tmp is a symbolic link, as on macOS), once per run rather than per row.
 - `draft_time(run_date, tz=UTC) -> datetime`: the Date header of a run (the run date at 09:00).
 - `build_email(...) -> bytes`: the .eml bytes (CRLF line ends, as mail programs expect).
 
@@ -19,12 +20,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import re
 from datetime import UTC, date, datetime, time, tzinfo
 from email import policy, quoprimime, utils
 from email.headerregistry import Address
-from pathlib import Path
 
 # Line breaks, tabs and other control characters (C0, DEL, C1) plus the Unicode line and
 # paragraph separators: any of them in a header value could fold into a new header line.
@@ -67,14 +66,8 @@ def clean_address(value: str | None) -> tuple[str | None, bool]:
     return candidate, False
 
 
-def message_id_for(tracker: Path, row: int, step: str, run_date: date) -> str:
-    """A stable Message-ID: a hash of tracker path, row, step and run date."""
-    # abspath, not resolve: the same id whether or not /tmp is a symbolic link (macOS)
-    return message_id_for_absolute(os.path.abspath(tracker), row, step, run_date)
-
-
 def message_id_for_absolute(tracker: str, row: int, step: str, run_date: date) -> str:
-    """`message_id_for` with `tracker` already `os.path.abspath`-ed (once per run, not per row)."""
+    """A stable Message-ID: a hash of the absolute tracker path, row, step and run date."""
     iso_day, compact_day = _day_texts(run_date)
     key = f"{tracker}\n{row}\n{step}\n{iso_day}"
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -5,28 +5,43 @@
 trackers. An all-day event is made for each open row (Upcoming, Due, Overdue or Waiting, with a
 step) whose step is due from the run date to `WINDOW_DAYS` days after it; overdue steps are in the
 drafts and the review page instead. Each event's UID is a hash of the tracker's path, the row
-and the step, so importing a later run's calendar updates the event instead of duplicating it;
-DTSTAMP is the run date at 09:00 UTC, so the same run gives the same bytes.
+and the step, so importing a later run's calendar updates the event instead of duplicating it.
+
+A calendar that stays true needs to know what it published before: with `published` (a small
+record beside the drafts manifest, `PUBLISHED_NAME`), an event whose text or date changed gets
+a higher SEQUENCE, and an event that was published but whose row closed or whose step moved on
+(the check-in was sent, the row was closed) is published again as STATUS:CANCELLED with a
+higher SEQUENCE for `WINDOW_DAYS` days, so a calendar that imports the file removes it. An
+unchanged event keeps its bytes, DTSTAMP included (the day it last changed). An event whose day
+simply passed is dropped quietly: it is history, not a mistake. Without a record, every event
+has SEQUENCE 0 and DTSTAMP the run date at 09:00 UTC, so the same run gives the same bytes.
 
 The text is written directly (RFC 5545: CRLF line ends, TEXT escaping, lines folded at 75
-octets): the icalendar library took ~10 s for the ~26,000 events of a 100,000-row tracker.
-The property order is the one icalendar used, so calendars keep the bytes they had.
+octets): the icalendar library was far too slow for the events of a 100,000-row tracker.
+The tests parse every calendar back with icalendar.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from batch.manifest import WriteOutcome, atomic_write
-from batch.model import Decision, Status, TrackerRow
+from batch.model import CALENDAR_STATUSES, Decision, TrackerRow
 
 WINDOW_DAYS = 60
-_OPEN = (Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING)
+# The record of published events, in the drafts folder beside the manifest.
+PUBLISHED_NAME = ".followup-calendar.json"
+_CANCELLED_DESCRIPTION = (
+    "Cancelled: the row closed or its next step changed since this was planned."
+)
+_PUBLISHED_VERSION = 1
 _UID_DOMAIN = "followup.invalid"
 # RFC 5545 section 3.1: a content line longer than 75 octets is folded. A segment holds at most
 # 74 octets, so a continuation line (one space, then the segment) stays within 75 too.
@@ -48,12 +63,10 @@ class CalendarEntry:
     decision: Decision
 
 
-def event_uid(tracker: Path, row: int, step: str) -> str:
-    """Stable across runs: the same tracker row and step always get the same UID."""
-    return _uid(os.path.abspath(tracker), row, step)
+def event_uid(absolute_tracker: str, row: int, step: str) -> str:
+    """Stable across runs: the same tracker row and step always get the same UID.
 
-
-def _uid(absolute_tracker: str, row: int, step: str) -> str:
+    `absolute_tracker` is the tracker's `os.path.abspath`, worked out once per tracker."""
     key = f"{absolute_tracker}\n{row}\n{step}"
     # hex digits, "@" and the domain: nothing that TEXT escaping or folding would change
     return f"{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}@{_UID_DOMAIN}"
@@ -103,7 +116,7 @@ def _in_window(decision: Decision, run_date: date, last: date) -> bool:
         due is not None
         and run_date <= due <= last
         and decision.step is not None
-        and decision.status in _OPEN
+        and decision.status in CALENDAR_STATUSES
     )
 
 
@@ -164,33 +177,181 @@ def _all_day(day: date) -> str:
     return f"DTSTART;VALUE=DATE:{_ical_date(day)}\r\nDTEND;VALUE=DATE:{following}"
 
 
+@dataclass
+class Published:
+    """What earlier runs published: per UID, the event's tracker, day, SEQUENCE, DTSTAMP and a
+    digest of its text; cancelled events keep their text, to be published again unchanged."""
+
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Published:
+        """The record at `path`; missing or unreadable means nothing was published."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("version") != _PUBLISHED_VERSION:
+            return cls()
+        events = data.get("events")
+        if not isinstance(events, dict):
+            return cls()
+        return cls({uid: entry for uid, entry in events.items() if _valid(entry)})
+
+    def text(self) -> str:
+        return json.dumps(
+            {"version": _PUBLISHED_VERSION, "events": self.events},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+
+
+def _valid(entry: object) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("tracker"), str)
+        and isinstance(entry.get("day"), str)
+        and isinstance(entry.get("sequence"), int)
+        and isinstance(entry.get("stamp"), str)
+        and isinstance(entry.get("digest"), str)
+        and isinstance(entry.get("cancelled"), str | None)
+        and isinstance(entry.get("summary", ""), str)
+    )
+
+
+def _event(
+    summary: str,
+    dates: str,
+    stamp: str,
+    uid: str,
+    sequence: int,
+    description: str,
+    cancelled: bool = False,
+) -> str:
+    status = "STATUS:CANCELLED\r\n" if cancelled else ""
+    # Properties in the order icalendar wrote them; TRANSPARENT: a to-do reminder, not a
+    # busy meeting.
+    return (
+        f"BEGIN:VEVENT\r\n{summary}\r\n{dates}\r\nDTSTAMP:{stamp}\r\n"
+        f"UID:{uid}\r\nSEQUENCE:{sequence}\r\n{status}{description}\r\n"
+        "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
+    )
+
+
 def build_calendar(
-    entries: Sequence[CalendarEntry], run_date: date, window_days: int = WINDOW_DAYS
+    entries: Sequence[CalendarEntry],
+    run_date: date,
+    window_days: int = WINDOW_DAYS,
+    published: Published | None = None,
+    trackers: Iterable[Path] = (),
 ) -> bytes:
-    """The .ics bytes (deterministic for the same entries and run date)."""
-    stamp = f"{_ical_date(run_date)}T090000Z"  # DTSTAMP in UTC: the run date at 09:00
-    trackers: dict[Path, tuple[str, str]] = {}  # absolute path (for the UIDs) and file name
+    """The .ics bytes (deterministic for the same entries, run date and record).
+
+    With `published`, the record is updated in place: SEQUENCE and DTSTAMP carried over or
+    raised, and the events of `trackers` (and of the entries' trackers) that are no longer
+    there published as cancelled. Events of other trackers in the record are left alone.
+    """
+    run_stamp = f"{_ical_date(run_date)}T090000Z"  # DTSTAMP in UTC: the run date at 09:00
+    record = published.events if published is not None else None
+    absolute: dict[Path, tuple[str, str]] = {}  # absolute path (for the UIDs) and file name
+    for path in trackers:
+        absolute[path] = (os.path.abspath(path), path.name)
     days: dict[date, str] = {}  # a few dozen due dates over thousands of events
     parts = ["\r\n".join(_CALENDAR_HEAD) + "\r\n"]
+    current: set[str] = set()
     for entry in calendar_entries(entries, run_date, window_days):
         step, due = entry.decision.step, entry.decision.due
         assert step is not None and due is not None
-        if entry.tracker not in trackers:
-            trackers[entry.tracker] = (os.path.abspath(entry.tracker), entry.tracker.name)
-        tracker, tracker_name = trackers[entry.tracker]
+        if entry.tracker not in absolute:
+            absolute[entry.tracker] = (os.path.abspath(entry.tracker), entry.tracker.name)
+        tracker, tracker_name = absolute[entry.tracker]
         if due not in days:
             days[due] = _all_day(due)
-        summary = fold_line(f"SUMMARY:{escape_text(_summary(entry))}")
+        title = _summary(entry)
+        summary = fold_line(f"SUMMARY:{escape_text(title)}")
         description = fold_line(f"DESCRIPTION:{escape_text(_description(entry, tracker_name))}")
-        # One event per string, properties in the order icalendar wrote them (so calendars
-        # keep their bytes); TRANSPARENT: a to-do reminder, not a busy meeting.
-        parts.append(
-            f"BEGIN:VEVENT\r\n{summary}\r\n{days[due]}\r\nDTSTAMP:{stamp}\r\n"
-            f"UID:{_uid(tracker, entry.row.row, step)}\r\n{description}\r\n"
-            "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
-        )
+        uid = event_uid(tracker, entry.row.row, step)
+        sequence, stamp = 0, run_stamp
+        if record is not None:
+            current.add(uid)
+            event = _Published(tracker, due, title, f"{summary}\n{description}")
+            sequence, stamp = event.carry_over(record, uid, run_stamp)
+        parts.append(_event(summary, days[due], stamp, uid, sequence, description))
+    if record is not None:
+        ours = {path for path, _ in absolute.values()}
+        parts += _cancelled(record, current, ours, run_date, run_stamp, window_days)
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
+
+
+class _Published:
+    """One event of today's calendar, as the record keeps it."""
+
+    def __init__(self, tracker: str, due: date, title: str, text: str) -> None:
+        self.tracker = tracker
+        self.day = due.isoformat()
+        self.title = title
+        self.digest = hashlib.sha256(f"{self.day}\n{text}".encode()).hexdigest()[:20]
+
+    def carry_over(
+        self, record: dict[str, dict[str, Any]], uid: str, run_stamp: str
+    ) -> tuple[int, str]:
+        """SEQUENCE and DTSTAMP to publish with: kept when nothing changed, else raised."""
+        before = record.get(uid)
+        if before is None:
+            sequence, stamp = 0, run_stamp
+        elif before["digest"] == self.digest and before["cancelled"] is None:
+            sequence, stamp = before["sequence"], before["stamp"]
+        else:  # moved, reworded, or back after a cancellation
+            sequence, stamp = before["sequence"] + 1, run_stamp
+        record[uid] = {
+            "tracker": self.tracker,
+            "day": self.day,
+            "summary": self.title,
+            "sequence": sequence,
+            "stamp": stamp,
+            "digest": self.digest,
+            "cancelled": None,
+        }
+        return sequence, stamp
+
+
+def _cancelled(
+    record: dict[str, dict[str, Any]],
+    current: set[str],
+    trackers: set[str],
+    run_date: date,
+    run_stamp: str,
+    window_days: int,
+) -> list[str]:
+    """The cancelled events to publish (again), in UID order; the record is updated."""
+    today = run_date.isoformat()
+    keep_from = (run_date - timedelta(days=window_days)).isoformat()
+    events = []
+    for uid in sorted(record):
+        before = record[uid]
+        if uid in current or before["tracker"] not in trackers:
+            continue
+        if before["cancelled"] is None:
+            if before["day"] < today:
+                del record[uid]  # its day passed: it is history, not a stale plan
+                continue
+            before.update(sequence=before["sequence"] + 1, stamp=run_stamp, cancelled=today)
+        elif before["cancelled"] < keep_from:
+            del record[uid]  # cancelled long enough ago for every calendar to have seen it
+            continue
+        events.append(_cancelled_event(uid, before))
+    return events
+
+
+def _cancelled_event(uid: str, before: dict[str, Any]) -> str:
+    """The event as published before, marked cancelled (same bytes on every run after)."""
+    summary = fold_line(f"SUMMARY:{escape_text(before.get('summary') or 'Follow-up')}")
+    description = fold_line(f"DESCRIPTION:{escape_text(_CANCELLED_DESCRIPTION)}")
+    dates = _all_day(date.fromisoformat(before["day"]))
+    return _event(
+        summary, dates, before["stamp"], uid, before["sequence"], description, cancelled=True
+    )
 
 
 def write_calendar(
@@ -198,12 +359,26 @@ def write_calendar(
     path: Path,
     run_date: date,
     window_days: int = WINDOW_DAYS,
+    published: Path | None = None,
+    trackers: Iterable[Path] = (),
 ) -> WriteOutcome:
-    """Write the .ics atomically; an unchanged calendar is left alone."""
-    content = build_calendar(entries, run_date, window_days)
+    """Write the .ics atomically; an unchanged calendar is left alone.
+
+    `published` is the record of what earlier runs published (see `Published`), read and
+    then updated after the calendar is written; `trackers` are the trackers of this run,
+    whose vanished events are cancelled.
+    """
+    record = Published.load(published) if published is not None else None
+    content = build_calendar(entries, run_date, window_days, record, trackers)
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists()
     if existed and path.read_bytes() == content:
-        return WriteOutcome(path, path.name, "unchanged")
-    atomic_write(path, content)
-    return WriteOutcome(path, path.name, "updated" if existed else "written")
+        outcome = WriteOutcome(path, path.name, "unchanged")
+    else:
+        atomic_write(path, content)
+        outcome = WriteOutcome(path, path.name, "updated" if existed else "written")
+    if published is not None and record is not None:
+        text = record.text().encode("utf-8")
+        if not published.exists() or published.read_bytes() != text:
+            atomic_write(published, text)
+    return outcome

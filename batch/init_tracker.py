@@ -18,6 +18,15 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from batch.model import DATE_FIELDS, DEFAULT_HEADERS, INPUT_FIELDS, OWNED_COLUMNS, FileProblem
+from batch.ownership import RECORD_NAME, record_formula
+
+# A new tracker is for interviews: it leaves out the applications log's Date Applied and the
+# user's own follow-up plan (the tool's Follow-up Due is beside it). Both are still read
+# when a tracker has them.
+_NOT_IN_NEW_TRACKERS = frozenset({"applied_date", "planned_follow_up"})
+TRACKER_FIELDS: tuple[str, ...] = tuple(
+    name for name in INPUT_FIELDS if name not in _NOT_IN_NEW_TRACKERS
+)
 
 OUTCOME_CHOICES: tuple[str, ...] = (
     "Applied",
@@ -67,7 +76,7 @@ _CONTENT_WIDTHS: dict[str, int] = {
 
 def tracker_headers() -> list[str]:
     """Every header of a new tracker, left to right: the input columns, then the owned ones."""
-    return [DEFAULT_HEADERS[name] for name in INPUT_FIELDS] + list(OWNED_COLUMNS)
+    return [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS] + list(OWNED_COLUMNS)
 
 
 def create_tracker(path: Path) -> None:
@@ -90,6 +99,12 @@ def create_tracker(path: Path) -> None:
     table = Table(displayName="InterviewTable", ref=f"A1:{last_column}{1 + FORMATTED_ROWS}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     sheet.add_table(table)
+    # The workbook records that the Follow-up columns are the tool's (batch.ownership).
+    first_owned = len(TRACKER_FIELDS) + 1
+    owned = range(first_owned, first_owned + len(OWNED_COLUMNS))
+    sheet.defined_names[RECORD_NAME] = DefinedName(
+        RECORD_NAME, hidden=True, attr_text=record_formula(SHEET_NAME, 1, owned)
+    )
 
     # "x" mode: a file that appeared since the check above is still never overwritten.
     try:
@@ -132,7 +147,7 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
     Headers, widths, a frozen header row and first two columns, date formats on the date
     columns, and dropdowns for They Will Contact and Outcome (fed by the Lists sheet).
     """
-    input_headers = [DEFAULT_HEADERS[name] for name in INPUT_FIELDS]
+    input_headers = [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS]
     headers = input_headers + (list(OWNED_COLUMNS) if with_owned else [])
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=column, value=text)
@@ -144,21 +159,23 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
         else:
             cell.fill = INPUT_HEADER_FILL
             cell.font = INPUT_HEADER_FONT
-        key = INPUT_FIELDS[column - 1] if column <= len(INPUT_FIELDS) else text
+        key = TRACKER_FIELDS[column - 1] if column <= len(TRACKER_FIELDS) else text
         width = max(len(text) + 4, _CONTENT_WIDTHS.get(key, 0), 12)
         sheet.column_dimensions[get_column_letter(column)].width = width
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3).coordinate
     first_data_row = header_row + 1
 
-    date_columns = [INPUT_FIELDS.index(name) + 1 for name in sorted(DATE_FIELDS)]
+    date_columns = [
+        TRACKER_FIELDS.index(name) + 1 for name in sorted(DATE_FIELDS & set(TRACKER_FIELDS))
+    ]
     if with_owned:
-        date_columns.append(len(INPUT_FIELDS) + OWNED_COLUMNS.index("Follow-up Due") + 1)
+        date_columns.append(len(TRACKER_FIELDS) + OWNED_COLUMNS.index("Follow-up Due") + 1)
     for column in date_columns:
         for row in range(first_data_row, last_row + 1):
             sheet.cell(row=row, column=column).number_format = DATE_FORMAT
 
-    outcome_letter = get_column_letter(INPUT_FIELDS.index("outcome") + 1)
+    outcome_letter = get_column_letter(TRACKER_FIELDS.index("outcome") + 1)
     # Outcome is free text read by keywords, so other words are allowed (no error box).
     outcome_list = DataValidation(
         type="list",
@@ -171,7 +188,7 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
     )
     outcome_list.add(f"{outcome_letter}{first_data_row}:{outcome_letter}{last_row}")
 
-    contact_letter = get_column_letter(INPUT_FIELDS.index("they_will_contact") + 1)
+    contact_letter = get_column_letter(TRACKER_FIELDS.index("they_will_contact") + 1)
     yes_no = DataValidation(
         type="list",
         formula1='"' + ",".join(YES_NO_CHOICES) + '"',

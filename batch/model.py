@@ -39,6 +39,12 @@ class RowProblem:
     message: str
     severity: Severity = "error"
 
+    @property
+    def text(self) -> str:
+        """As the user reads it (Follow-up Problems, the review page, a reason): the column in
+        the user's words, then the message."""
+        return f"{self.column}: {self.message}" if self.column else self.message
+
 
 class Status(StrEnum):
     UPCOMING = "Upcoming"
@@ -49,6 +55,22 @@ class Status(StrEnum):
     CLOSED = "Closed"
     NEEDS_ATTENTION = "Needs attention"
     NO_INTERVIEW = "No interview"
+
+
+# Which rows get which output (SPEC section 5), answered here once for the runner, the drafts,
+# the calendar and the review page:
+# - drafts today: a Due or Overdue row with a step;
+DRAFTED_STATUSES: frozenset[Status] = frozenset({Status.DUE, Status.OVERDUE})
+# - a calendar event: an open row with a step, due from the run date to the window's end
+#   (overdue steps are past that start, so they are in the drafts and on the review page);
+CALENDAR_STATUSES: frozenset[Status] = frozenset(
+    {Status.UPCOMING, Status.DUE, Status.OVERDUE, Status.WAITING}
+)
+# - the review page: every row with a draft, and besides those the rows of these statuses
+#   (open rows are listed, not counted; upcoming ones only for the next days, see review.py).
+REVIEW_STATUSES: frozenset[Status] = frozenset(
+    {Status.NEEDS_ATTENTION, Status.UPCOMING, Status.WAITING, Status.MOVE_ON}
+)
 
 
 class Step(StrEnum):

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from batch.cell_refs import column_letters, column_number
 from batch.model import OWNED_COLUMNS
+from batch.xlsx.cell_refs import column_letters, column_number
 
 RECORD_NAME = "_followup_owned"
 # A workbook from before the record counts as the tool's when it has at least this many of

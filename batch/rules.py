@@ -59,10 +59,7 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
         else None  # the common case: nothing to sift
     )
     if errors:
-        details = "; ".join(
-            f"{p.column}: {p.message.rstrip('.')}" if p.column else p.message.rstrip(".")
-            for p in errors
-        )
+        details = "; ".join(p.text.rstrip(".") for p in errors)
         return Decision(
             Status.NEEDS_ATTENTION, None, None, f"Needs attention: {details}.", tuple(problems)
         )
@@ -92,7 +89,7 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
         )
 
     decision = _follow_up(row, row.interview_date, today, policy)
-    return _with_plan(_with_warnings(decision, row, today, policy), row, today)
+    return _with_plan(_with_warnings(decision, row, today), row, today)
 
 
 # An Outcome that says an interview took place (or is booked): "Interviewed", "2nd interview",
@@ -322,7 +319,7 @@ def _step_decision(proposal: _Proposal, today: date, policy: Policy) -> Decision
     return Decision(Status.WAITING, proposal.step, proposal.due, f"{proposal.why}.")
 
 
-def _with_warnings(decision: Decision, row: TrackerRow, today: date, policy: Policy) -> Decision:
+def _with_warnings(decision: Decision, row: TrackerRow, today: date) -> Decision:
     """Add the non-blocking warnings (SPEC rule 2) to a decision that has a step."""
     if decision.step is None:
         return decision

@@ -1,12 +1,21 @@
-"""The daily batch for one or more trackers: read -> decide -> write back + drafts -> result.
+"""The daily batch for one or more trackers, as its stages: read, decide, draft, write back,
+report.
 
-This module wires the stages together and knows nothing about the terminal; the CLI prints
-what it returns. Each tracker is processed on its own, so one bad file does not stop the others.
+- read: the tracker file (`batch.tracker_format.open_tracker`; the .xlsx one lives in
+  `batch.xlsx`) finds the table and reads its rows;
+- decide: the rules (`batch.rules.decide`) give each row its status, step and due date;
+- draft: the rows due today get their drafts (`batch.drafts`), written into the drafts
+  folder before the write-back, because the Draft column names the files;
+- write back: the owned cells that change are written, and the file replaced safely;
+- report: the review page and the calendar for each drafts folder (`batch.review`,
+  `batch.ics`), and a `TrackerResult` per tracker that the CLI prints.
+
+This module wires the stages together and knows nothing about the terminal or the file
+format. Each tracker is processed on its own, so one bad file does not stop the others.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,15 +37,12 @@ from batch.model import (
 )
 from batch.policy import today_in
 from batch.rules import decide
-from batch.tracker import read_tracker
+from batch.tracker_format import TrackerFile, open_tracker
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from batch.drafts import RenderedDraft, RowDraftFiles
     from batch.ics import CalendarEntry
     from batch.review import ReviewEntry, TrackerTally
-    from batch.xlsx_writer import PreparedSheet
 
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
@@ -211,59 +217,22 @@ def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     return path.parent / config.drafts_folder
 
 
-def _load(
-    path: Path, options: RunOptions, while_parsing: Callable[[str], object] | None = None
-) -> tuple[Config, Tracker, date]:
-    """Config, tracker and run date for one tracker; FileProblem stops just this tracker."""
+def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
+    """The config and the run date for one tracker; FileProblem stops just this tracker."""
     config = load_config(options.config_path, path)
     try:
         today = options.today or today_in(config.policy)
     except ValueError as error:
         raise FileProblem(config.path or path, str(error)) from None
-    tracker = read_tracker(
-        path,
+    return config, today
+
+
+def _read(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
+    return workbook.read(
         sheet=options.sheet,
         column_overrides=config.columns,
         date_order=config.policy.date_order,
-        while_parsing=while_parsing,
     )
-    return config, tracker, today
-
-
-class _SheetPreparer:
-    """Prepares the write-back of a sheet on a thread while the reader parses it.
-
-    calamine parses a worksheet without holding Python's lock, so unpacking the sheet again
-    and finding its rows for the writer (a third of a big write-back) costs no time there.
-    A failure is dropped: the write-back does the work itself and reports any problem.
-    """
-
-    def __init__(self, path: Path) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.path = path
-        self.pool = ThreadPoolExecutor(max_workers=1)
-        self.futures: dict[str, Future[PreparedSheet]] = {}
-
-    def start(self, sheet_name: str) -> None:
-        from batch.xlsx_writer import prepare_sheet
-
-        if sheet_name not in self.futures:
-            self.futures[sheet_name] = self.pool.submit(prepare_sheet, self.path, sheet_name)
-
-    def result(self, sheet_name: str) -> PreparedSheet | None:
-        future = self.futures.get(sheet_name)
-        if future is None:
-            return None
-        try:
-            return future.result()
-        except Exception:  # the write-back meets it again and reports it
-            return None
-
-    def close(self) -> None:
-        for future in self.futures.values():
-            future.cancel()
-        self.pool.shutdown(wait=True)
 
 
 def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerResult]:
@@ -271,30 +240,19 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
     results = []
     for path in paths:
         result = TrackerResult(path)
+        results.append(result)
         try:
-            config, tracker, today = _load(path, options)
+            config, today = _settings(path, options)
+            with open_tracker(path, writing=False) as workbook:
+                tracker = _read(workbook, config, options)
+                result.tracker, result.today = tracker, today
+                result.rows = [
+                    RowResult(row, decision, (*row.problems, *decision.problems))
+                    for row, decision in decide_rows(tracker, today, config)
+                ]
         except FileProblem as problem:
             result.error = str(problem)
-        else:
-            result.tracker, result.today = tracker, today
-            result.rows = [
-                RowResult(row, decision, (*row.problems, *decision.problems))
-                for row, decision in decide_rows(tracker, today, config)
-            ]
-        results.append(result)
     return results
-
-
-@dataclass
-class _Page:
-    """What goes on one drafts folder's review page and calendar for one run date."""
-
-    today: date
-    templates: Path | None
-    entries: list[ReviewEntry] = field(default_factory=list)  # rows listed on the page
-    events: list[CalendarEntry] = field(default_factory=list)  # rows in the calendar
-    tallies: list[TrackerTally] = field(default_factory=list)
-    results: list[TrackerResult] = field(default_factory=list)
 
 
 def run_trackers(
@@ -305,115 +263,69 @@ def run_trackers(
     Trackers that share a drafts folder (a coach's clients with `--drafts DIR`) share one
     review page and one calendar file for the run date.
     """
-    from batch.ics import write_calendar
-    from batch.review import write_review_page
-
     results: list[TrackerResult] = []
     pages: dict[Path, _Page] = {}
-    with _collector_paused():
-        _run_all(paths, options, progress, results, pages)
-        for day_folder, page in pages.items():
-            try:
-                review = write_review_page(
-                    page.entries,
-                    day_folder / "review.html",
-                    page.today,
-                    page.templates,
-                    page.tallies,
-                )
-                write_calendar(page.events, day_folder / "followups.ics", page.today)
-            except FileProblem as problem:
-                for result in page.results:
-                    result.notes.append(f"review page not written: {problem}")
-                continue
-            for result in page.results:
-                result.review_page = review.path
-    return results
-
-
-def _run_all(
-    paths: Sequence[Path],
-    options: RunOptions,
-    progress: Progress | None,
-    results: list[TrackerResult],
-    pages: dict[Path, _Page],
-) -> None:
-    from batch.ics import CalendarEntry, gets_event
-    from batch.review import ReviewEntry, TrackerTally, listed
-
     for path in paths:
         result = TrackerResult(path)
         results.append(result)
         try:
-            drafts_by_row, files_by_row, folder, templates = _run_one(
-                path, options, result, progress
-            )
+            drafts = _run_one(path, options, result, progress)
         except FileProblem as problem:
             result.error = str(problem)
             continue
-        if options.dry_run:
-            continue
-        today = result.today
-        assert today is not None
-        day_folder = folder / today.isoformat()
-        page = pages.setdefault(day_folder, _Page(today, templates))
-        page.results.append(result)
-        page.tallies.append(TrackerTally(path, result.counts()))
-        # Only the rows the page lists and the calendar holds get an entry (a few percent of
-        # a big tracker's rows).
-        for row_result in result.rows:
-            row, decision = row_result.row, row_result.decision
-            draft = drafts_by_row.get(row.row)
-            if listed(decision, draft is not None):
-                files = files_by_row.get(row.row)
-                page.entries.append(ReviewEntry(path, row, decision, draft, files))
-            if gets_event(decision, today):
-                page.events.append(CalendarEntry(path, row, decision))
+        if not options.dry_run:
+            _add_to_page(pages, result, drafts)
+    _report(pages)
+    return results
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """A run builds a few objects per row and frees nothing until the end, so Python's cyclic
-    garbage collector would only rescan the rows over and over (about a tenth of the time at
-    100,000 rows). Reference counting still frees everything as usual."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+@dataclass
+class _Drafts:
+    """One tracker's drafts: rendered, and the files written, by row number."""
+
+    folder: Path  # the drafts folder (its day folders hold the files)
+    templates: Path | None
+    rendered: dict[int, RenderedDraft] = field(default_factory=dict)
+    files: dict[int, RowDraftFiles] = field(default_factory=dict)
+    # the Draft column's text: paths relative to the tracker's folder
+    paths: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _run_one(
     path: Path, options: RunOptions, result: TrackerResult, progress: Progress | None
-) -> tuple[dict[int, RenderedDraft], dict[int, RowDraftFiles], Path, Path | None]:
-    """Read, decide, draft and write back one tracker, filling `result` as it goes.
+) -> _Drafts:
+    """Read, decide, draft and write back one tracker, filling `result` as it goes."""
+    from batch.safe_save import check_not_open, check_writable
 
-    Returns the row's drafts and draft files by row number, the drafts folder and the
-    templates folder, for the review page.
-    """
-    preparer = None if options.dry_run else _SheetPreparer(path)  # a dry run writes nothing
-    try:
-        return _run_steps(path, options, result, progress, preparer)
-    finally:
-        if preparer is not None:
-            preparer.close()
+    config, today = _settings(path, options)
+    with open_tracker(path, writing=not options.dry_run) as workbook:
+        tracker = _read(workbook, config, options)
+        result.tracker, result.today = tracker, today
+        decided = decide_rows(tracker, today, config, progress)
+        drafts = _render_drafts(path, decided, config, options)
+        if not options.dry_run:
+            # Nothing is written for a tracker that Excel or LibreOffice has open, or that
+            # cannot be written back (read-only), drafts included.
+            check_not_open(path)
+            check_writable(path)
+        with _run_lock_unless(options.dry_run, path):
+            _write_drafts(path, drafts, today, options, result)
+            _collect_rows(result, decided, drafts.rendered, drafts.paths)
+            result.changes = plan_changes(tracker, result.rows)
+            if not options.dry_run:
+                result.drafts_folder = drafts.folder / today.isoformat()
+                _write_back(workbook, tracker, result)
+    return drafts
 
 
-def _run_steps(
+def _render_drafts(
     path: Path,
+    decided: Sequence[tuple[TrackerRow, Decision]],
+    config: Config,
     options: RunOptions,
-    result: TrackerResult,
-    progress: Progress | None,
-    preparer: _SheetPreparer | None,
-) -> tuple[dict[int, RenderedDraft], dict[int, RowDraftFiles], Path, Path | None]:
-    from batch.drafts import DraftRequest, DraftSettings, render_drafts, write_drafts
-    from batch.safe_save import check_not_open, check_writable, save_edits
+) -> _Drafts:
+    from batch.drafts import DraftRequest, DraftSettings, render_drafts
 
-    config, tracker, today = _load(path, options, preparer.start if preparer else None)
-    result.tracker, result.today = tracker, today
-    decided = decide_rows(tracker, today, config, progress)
     settings = DraftSettings(
         ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
         voicemail_scripts=config.policy.voicemail_scripts,
@@ -427,38 +339,42 @@ def _run_steps(
         ),
         settings,
     )
-    drafts_by_row = {draft.row: draft for draft in rendered}
-    folder = drafts_root(path, config, options)
-    if not options.dry_run:
-        # Nothing is written for a tracker that Excel or LibreOffice has open, or that cannot
-        # be written back (read-only), drafts included.
-        check_not_open(path)
-        check_writable(path)
-    with _run_lock_unless(options.dry_run, path):
-        # A dry run asks the drafts folder what it would write, and writes nothing.
-        written = write_drafts(rendered, folder, today, dry_run=options.dry_run)
-        files_by_row = {
-            row: files for row in drafts_by_row if (files := written.for_row(path, row))
-        }
-        paths_by_row = {}
-        for row, files in files_by_row.items():
-            draft_files = [file for file in (files.email, files.script) if file is not None]
-            paths_by_row[row] = tuple(_relative(file.path, path.parent) for file in draft_files)
-            result.notes.extend(files.notes)
-            result.draft_files += len(draft_files)
-            result.drafts_unchanged += sum(file.action == "unchanged" for file in draft_files)
-        _collect_rows(result, decided, drafts_by_row, paths_by_row)
-        result.changes = plan_changes(tracker, result.rows)
-        if options.dry_run:
-            return drafts_by_row, files_by_row, folder, config.templates
-        result.drafts_folder = folder / today.isoformat()
-        if result.changes:
-            positions = owned_column_positions(tracker)
-            edits = [(row, positions[column], new) for row, column, _, new in result.changes]
-            prepared = preparer.result(tracker.sheet_name) if preparer else None
-            result.backup = save_edits(path, tracker.sheet_name, edits, prepared=prepared)
-            result.written = result.backup is not None
-    return drafts_by_row, files_by_row, folder, config.templates
+    return _Drafts(
+        drafts_root(path, config, options),
+        config.templates,
+        rendered={draft.row: draft for draft in rendered},
+    )
+
+
+def _write_drafts(
+    path: Path, drafts: _Drafts, today: date, options: RunOptions, result: TrackerResult
+) -> None:
+    """Write the rendered drafts' files (a dry run only asks what it would write)."""
+    from batch.drafts import write_drafts
+
+    written = write_drafts(
+        list(drafts.rendered.values()), drafts.folder, today, dry_run=options.dry_run
+    )
+    for row in drafts.rendered:
+        files = written.for_row(path, row)
+        if not files:
+            continue
+        drafts.files[row] = files
+        draft_files = [file for file in (files.email, files.script) if file is not None]
+        drafts.paths[row] = tuple(_relative(file.path, path.parent) for file in draft_files)
+        result.notes.extend(files.notes)
+        result.draft_files += len(draft_files)
+        result.drafts_unchanged += sum(file.action == "unchanged" for file in draft_files)
+
+
+def _write_back(workbook: TrackerFile, tracker: Tracker, result: TrackerResult) -> None:
+    """Write the owned cells this run changes into the tracker file."""
+    if not result.changes:
+        return
+    positions = owned_column_positions(tracker)
+    cells = [(row, positions[column], new) for row, column, _, new in result.changes]
+    result.backup = workbook.save(tracker, cells)
+    result.written = result.backup is not None
 
 
 @contextmanager
@@ -490,6 +406,62 @@ def _collect_rows(
         if len(problems) > 1:
             problems = tuple(dict.fromkeys(problems))
         result.rows.append(RowResult(row, decision, problems, paths_by_row.get(row.row, ())))
+
+
+# --- report: the review page and the calendar -----------------------------------------------
+
+
+@dataclass
+class _Page:
+    """What goes on one drafts folder's review page and calendar for one run date."""
+
+    today: date
+    templates: Path | None
+    entries: list[ReviewEntry] = field(default_factory=list)  # rows listed on the page
+    events: list[CalendarEntry] = field(default_factory=list)  # rows in the calendar
+    tallies: list[TrackerTally] = field(default_factory=list)
+    results: list[TrackerResult] = field(default_factory=list)
+
+
+def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Drafts) -> None:
+    """Add one tracker's rows to the review page and calendar of its drafts folder."""
+    from batch.ics import CalendarEntry, gets_event
+    from batch.review import ReviewEntry, TrackerTally, listed
+
+    today = result.today
+    assert today is not None
+    page = pages.setdefault(drafts.folder / today.isoformat(), _Page(today, drafts.templates))
+    page.results.append(result)
+    page.tallies.append(TrackerTally(result.path, result.counts()))
+    # Only the rows the page lists and the calendar holds get an entry (a few percent of a
+    # big tracker's rows).
+    for row_result in result.rows:
+        row, decision = row_result.row, row_result.decision
+        draft = drafts.rendered.get(row.row)
+        if listed(decision, draft is not None):
+            files = drafts.files.get(row.row)
+            page.entries.append(ReviewEntry(result.path, row, decision, draft, files))
+        if gets_event(decision, today):
+            page.events.append(CalendarEntry(result.path, row, decision))
+
+
+def _report(pages: Mapping[Path, _Page]) -> None:
+    """Write each drafts folder's review page and calendar for the run date."""
+    from batch.ics import write_calendar
+    from batch.review import write_review_page
+
+    for day_folder, page in pages.items():
+        try:
+            review = write_review_page(
+                page.entries, day_folder / "review.html", page.today, page.templates, page.tallies
+            )
+            write_calendar(page.events, day_folder / "followups.ics", page.today)
+        except FileProblem as problem:
+            for result in page.results:
+                result.notes.append(f"review page not written: {problem}")
+            continue
+        for result in page.results:
+            result.review_page = review.path
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -17,12 +17,12 @@ import re
 import socket
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from batch.model import FileProblem
-from batch.xlsx_writer import Edit, PreparedSheet, write_edits
+from batch.xlsx_writer import Edit, write_edits
 
 BACKUPS_FOLDER = "followup-backups"
 LOCK_WAIT_SECONDS = 5.0
@@ -234,17 +234,36 @@ def save_edits(
     backups_dir: Path | None = None,
     keep: int = 7,
     lock_wait_seconds: float = LOCK_WAIT_SECONDS,
-    prepared: PreparedSheet | None = None,
 ) -> Path | None:
-    """Write `edits` into the tracker at `path`, atomically, keeping a backup.
+    """Write `edits` into worksheet `sheet_name` of the .xlsx at `path` (see save_rewritten)."""
 
-    Returns the backup of the previous version, or None when the edits change no byte (then
-    nothing is written). Backups go to `backups_dir` (default `followup-backups/` beside the
-    tracker) as `NAME.YYYYMMDD-HHMMSS.xlsx`; the `keep` newest per tracker are kept. Raises
-    FileProblem, with the tracker untouched, when it is open in Excel or LibreOffice,
-    read-only, locked by another run, damaged, or cannot be replaced. `prepared` (see
-    `xlsx_writer.prepare_sheet`) saves work when the file is still byte for byte what it
-    was prepared from; otherwise it is ignored.
+    def rewrite(old: bytes) -> bytes:
+        new_package = io.BytesIO()
+        write_edits(io.BytesIO(old), new_package, sheet_name, edits)
+        return new_package.getvalue()
+
+    return save_rewritten(
+        path, rewrite, backups_dir=backups_dir, keep=keep, lock_wait_seconds=lock_wait_seconds
+    )
+
+
+def save_rewritten(
+    path: Path,
+    rewrite: Callable[[bytes], bytes],
+    *,
+    backups_dir: Path | None = None,
+    keep: int = 7,
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+) -> Path | None:
+    """Replace the tracker at `path` by `rewrite(its bytes)`, atomically, keeping a backup.
+
+    `rewrite` is the tracker format's writer (it knows the file's format; this knows how to
+    replace a file safely). Returns the backup of the previous version, or None when the
+    rewrite changes no byte (then nothing is written). Backups go to `backups_dir` (default
+    `followup-backups/` beside the tracker) as `NAME.YYYYMMDD-HHMMSS.xlsx`; the `keep`
+    newest per tracker are kept. Raises FileProblem, with the tracker untouched, when it is
+    open in Excel or LibreOffice, read-only, locked by another run, damaged, or cannot be
+    replaced.
     """
     check_not_open(path)
     _check_writable(path)
@@ -252,12 +271,10 @@ def save_edits(
         _remove_leftover_temp_files(path)
         status = _check_writable(path)
         old = path.read_bytes()
-        new_package = io.BytesIO()
         try:
-            write_edits(io.BytesIO(old), new_package, sheet_name, edits, prepared=prepared)
+            new = rewrite(old)
         except FileProblem as problem:
             raise FileProblem(path, problem.message) from None
-        new = new_package.getvalue()
         if new == old:
             return None
         check_not_open(path)  # Excel may have opened it while we worked

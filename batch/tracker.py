@@ -9,12 +9,10 @@ what stops the whole file raises `FileProblem`.
 from __future__ import annotations
 
 import dataclasses
-import gc
-import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -23,9 +21,7 @@ from types import MappingProxyType
 from typing import IO, Any
 
 import python_calamine
-from defusedxml import ElementTree as SafeElementTree
 
-from batch.cell_refs import column_number
 from batch.columns import HeaderMap, check_overrides, map_headers
 from batch.model import (
     DATE_FIELDS,
@@ -36,7 +32,6 @@ from batch.model import (
     TrackerRow,
 )
 from batch.ownership import RECORD_NAME, NotTheToolsColumn, recorded_cells, settle_owned
-from batch.package_guard import inspect_package
 from batch.values import (
     DATE_ORDERS,
     MAX_YEAR,
@@ -52,6 +47,10 @@ from batch.values import (
     parse_yes_no,
     phone_text,
 )
+from batch.xlsx.cell_refs import column_number
+from batch.xlsx.package import RESAVE as _RESAVE
+from batch.xlsx.package import Package, one_line
+from batch.xlsx.package_guard import inspect_package
 
 HEADER_SEARCH_ROWS = 20
 # This many empty rows end the table: what follows (a status legend, notes) is not tracker rows.
@@ -62,12 +61,7 @@ CONTENT_SAMPLE_ROWS = 500
 YES_NO_FIELDS = frozenset({"they_will_contact"})
 FOLLOW_UP_DUE = "Follow-up Due"
 
-# Package parts that are only a few KB in any real workbook; a bigger one is hostile.
-_MAX_METADATA_PART = 16 * 1024 * 1024
-_REL_OFFICE_DOCUMENT = "/officeDocument"
-
 _EMPTY: Mapping[str, str] = MappingProxyType({})
-_RESAVE = "open it in Excel and save it again as .xlsx"
 
 
 def read_tracker(
@@ -77,6 +71,7 @@ def read_tracker(
     column_overrides: Mapping[str, str] = _EMPTY,
     date_order: str = "MDY",
     while_parsing: Callable[[str], object] | None = None,
+    side_work: Executor | None = None,
 ) -> Tracker:
     """Read the tracker table of a workbook.
 
@@ -84,8 +79,9 @@ def read_tracker(
     rows, whose headers map to at least Company and Interview Date; `sheet` names the sheet
     instead. `column_overrides` is the config's `[columns]` table (header -> field name);
     `date_order` ("MDY" or "DMY") settles text dates like 03/04/2026.
-    `while_parsing(name)` is called just before a worksheet is parsed: calamine parses in Rust
-    without holding Python's lock, so work started then on a thread runs alongside for free.
+    `while_parsing(name)` is called just before a worksheet is parsed, and the sheet's error
+    cells are searched for on `side_work` meanwhile (see `batch.xlsx.workbook`: calamine
+    parses without holding Python's lock); without `side_work` they are searched afterwards.
     Raises FileProblem (one line, naming the file) when the file cannot be used at all.
     """
     if date_order not in DATE_ORDERS:
@@ -96,19 +92,11 @@ def read_tracker(
         raise FileProblem(path, str(error)) from None
     inspect_package(path)  # before calamine inflates anything
     package = _read_package(path)
-    # Reading a big tracker allocates millions of objects (cells, rows) and frees none, so
-    # the cyclic garbage collector would only walk them again and again (about a tenth of the
-    # time): it is paused while they are built, and put back as it was.
-    collecting = gc.isenabled()
-    gc.disable()
-    # Each sheet's error cells are looked for on a thread while calamine parses the sheet:
-    # calamine does not hold Python's lock, so the scan costs no time.
-    scanner = ThreadPoolExecutor(max_workers=1)
     scans: dict[str, Future[dict[tuple[int, int], str]]] = {}
 
     def before_parsing(name: str) -> None:
-        if name not in scans:
-            scans[name] = scanner.submit(_error_cells, path, package, name)
+        if side_work is not None and name not in scans:
+            scans[name] = side_work.submit(_error_cells, path, package, name)
         if while_parsing is not None:
             while_parsing(name)
 
@@ -117,30 +105,25 @@ def read_tracker(
             workbook = _open_workbook(path)
             found = _find_table(path, workbook, sheet, column_overrides, before_parsing)
         sheet_name, cells, header_index, header_map = found
-        error_cells = scans[sheet_name].result()
-        return _build_tracker(
-            path,
-            sheet_name,
-            cells,
-            header_index,
-            header_map,
-            date1904=package.date1904,
-            date_order=date_order,
-            error_cells=error_cells,
-            owned_record=package.owned_records.get(sheet_name),
-        )
+        scan = scans.pop(sheet_name, None)
+        error_cells = scan.result() if scan else _error_cells(path, package, sheet_name)
     finally:
-        scanner.shutdown(cancel_futures=True)
-        if collecting:
-            gc.enable()
+        for other in scans.values():  # sheets looked at without a table
+            other.cancel()
+    return _build_tracker(
+        path,
+        sheet_name,
+        cells,
+        header_index,
+        header_map,
+        date1904=package.date1904,
+        date_order=date_order,
+        error_cells=error_cells,
+        owned_record=package.owned_records.get(sheet_name),
+    )
 
 
 # --- the file -----------------------------------------------------------------------------
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:200] if text else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -152,112 +135,27 @@ class _Package:
     owned_records: dict[str, str]
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _read_part(path: Path, archive: zipfile.ZipFile, name: str) -> bytes | None:
-    try:
-        info = archive.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > _MAX_METADATA_PART:
-        raise FileProblem(path, f"has an oversized {name}; it is not a normal workbook")
-    return archive.read(info)
-
-
-def _parse_xml(path: Path, name: str, data: bytes) -> Any:
-    try:
-        return SafeElementTree.fromstring(data)
-    except Exception as error:  # defusedxml's refusals and any XML syntax error alike
-        raise FileProblem(path, f"has a damaged {name} ({_one_line(error)}); {_RESAVE}") from None
-
-
-@dataclass(frozen=True)
-class _Relationship:
-    id: str
-    type: str
-    target: str  # the zip member it points at
-
-
-def _relationships(path: Path, archive: zipfile.ZipFile, rels_name: str) -> list[_Relationship]:
-    """The internal relationships listed in a part's _rels file (none when it is missing)."""
-    data = _read_part(path, archive, rels_name)
-    if data is None:
-        return []
-    base = posixpath.dirname(posixpath.dirname(rels_name))
-    found: list[_Relationship] = []
-    for element in _parse_xml(path, rels_name, data):
-        if _local(element.tag) != "Relationship" or element.get("TargetMode") == "External":
-            continue
-        target = element.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else posixpath.join(base, target)
-        found.append(
-            _Relationship(
-                element.get("Id", ""), element.get("Type", ""), posixpath.normpath(target)
-            )
-        )
-    return found
-
-
 def _read_package(path: Path) -> _Package:
     """The workbook's date system and where each sheet's XML lives."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return _read_package_parts(path, archive)
+            package = Package(archive, str(path))
+            workbook = package.workbook()
+            names = [name for name, _ in workbook.sheets]
+            owned_records = {
+                names[sheet]: formula
+                for name, sheet, formula in workbook.defined_names
+                if name == RECORD_NAME and sheet is not None and sheet < len(names)
+            }
+            return _Package(workbook.date1904, package.sheet_parts(), owned_records)
     except FileProblem:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise FileProblem(
-            path, f"is damaged (not a readable .xlsx zip: {_one_line(error)}); {_RESAVE}"
+            path, f"is damaged (not a readable .xlsx zip: {one_line(error)}); {_RESAVE}"
         ) from None
     except NotImplementedError as error:  # an unsupported compression method
-        raise FileProblem(path, f"cannot be read ({_one_line(error)}); {_RESAVE}") from None
-
-
-def _read_package_parts(path: Path, archive: zipfile.ZipFile) -> _Package:
-    workbook_part = next(
-        (
-            relation.target
-            for relation in _relationships(path, archive, "_rels/.rels")
-            if relation.type.endswith(_REL_OFFICE_DOCUMENT)
-        ),
-        "xl/workbook.xml",
-    )
-    data = _read_part(path, archive, workbook_part)
-    if data is None:
-        raise FileProblem(path, f"has no workbook part, so it is not an .xlsx workbook; {_RESAVE}")
-    root = _parse_xml(path, workbook_part, data)
-    date1904 = False
-    sheet_ids: dict[str, str] = {}
-    records: dict[int, str] = {}
-    for element in root.iter():
-        tag = _local(element.tag)
-        if tag == "workbookPr":
-            date1904 = element.get("date1904", "").strip().lower() in ("1", "true")
-        elif tag == "sheet":
-            relation = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
-            sheet_ids[element.get("name", "")] = relation
-        elif tag == "definedName" and element.get("name") == RECORD_NAME:
-            local_sheet = element.get("localSheetId", "")
-            if local_sheet.isdigit():
-                records[int(local_sheet)] = element.text or ""
-    sheet_names = list(sheet_ids)
-    owned_records = {
-        sheet_names[index]: formula
-        for index, formula in records.items()
-        if index < len(sheet_names)
-    }
-    rels_name = posixpath.join(
-        posixpath.dirname(workbook_part), "_rels", posixpath.basename(workbook_part) + ".rels"
-    )
-    targets = {
-        relation.id: relation.target for relation in _relationships(path, archive, rels_name)
-    }
-    sheet_parts = {
-        name: targets[relation] for name, relation in sheet_ids.items() if relation in targets
-    }
-    return _Package(date1904=date1904, sheet_parts=sheet_parts, owned_records=owned_records)
+        raise FileProblem(path, f"cannot be read ({one_line(error)}); {_RESAVE}") from None
 
 
 def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
@@ -278,11 +176,11 @@ def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
         raise
     except python_calamine.WorksheetNotFound as error:
         raise FileProblem(
-            path, f"is damaged: its sheet {_one_line(error)} is missing; {_RESAVE}"
+            path, f"is damaged: its sheet {one_line(error)} is missing; {_RESAVE}"
         ) from None
     except Exception as error:  # calamine reports damage with several exception types
         # Its messages can be a bare element name ("sst"): the type says it is about XML.
-        detail = _one_line(error)
+        detail = one_line(error)
         if type(error).__name__ not in detail:
             detail = f"{type(error).__name__}: {detail}"
         raise FileProblem(path, f"is damaged or not a real .xlsx ({detail}); {_RESAVE}") from None
@@ -290,7 +188,7 @@ def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
         # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
         if type(error).__name__ != "PanicException":
             raise
-        raise FileProblem(path, f"could not be read ({_one_line(error)}); {_RESAVE}") from None
+        raise FileProblem(path, f"could not be read ({one_line(error)}); {_RESAVE}") from None
 
 
 # --- finding the table --------------------------------------------------------------------
@@ -450,7 +348,7 @@ def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[i
         with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
             return {(row, column): text for row, column, text in _scan_errors(stream)}
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileProblem(path, f"is damaged ({_one_line(error)}); {_RESAVE}") from None
+        raise FileProblem(path, f"is damaged ({one_line(error)}); {_RESAVE}") from None
 
 
 # --- what the columns hold ------------------------------------------------------------------

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import posixpath
 import re
 import shutil
 import sys
@@ -31,40 +30,29 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, BinaryIO, NamedTuple
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 
-from batch.cell_refs import column_letters, column_number
 from batch.model import FileProblem
 from batch.values import date_to_excel_serial
+from batch.xlsx.cell_refs import MAX_COLUMN, MAX_ROW, column_letters, column_number
+from batch.xlsx.package import Package, SheetParts, local_name
 
 CellValue = str | date | None
 
-# Limits against zip bombs: no OOXML part of a real tracker comes near these.
-MAX_PART_BYTES = 1 << 30
-MAX_PACKAGE_BYTES = 4 << 30
-MAX_COMPRESSION_RATIO = 1000
-
-# The edited sheet is deflated anew on every run. Measured on a 100,000-row tracker's edited
-# sheet (121 MB of XML, best of four): level 1 0.57 s -> 15.7 MB, level 2 0.50 s -> 14.9 MB,
-# level 3 0.63 s -> 14.6 MB, level 6 (zlib's default) 1.55 s -> 12.2 MB. Levels 1-3 cost
-# the same time; 3 gives the smallest file of them, a fifth larger than level 6.
+# The edited sheet is deflated anew on every run, and deflating a big sheet at zlib's
+# default level 6 costs about as much as building it. Levels 1-3 all take about a third of
+# that; 3 gives the smallest file of them (a fifth larger than level 6). bench/README.md
+# has the measurements.
 SHEET_COMPRESS_LEVEL = 3
 _ZIP64_SHEET_BYTES = 1 << 29
 
-MAX_ROW = 1_048_576
-MAX_COLUMN = 16_384
 # Excel refuses (repairs) cells holding more characters than this.
 MAX_CELL_CHARS = 32_767
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_REL_OFFICE_DOCUMENT = "/officeDocument"
-_REL_WORKSHEET = "/worksheet"
-_REL_CHARTSHEET = "/chartsheet"
-_REL_STYLES = "/styles"
-_REL_TABLE = "/table"
 
 
 class CellEdit(NamedTuple):
@@ -181,11 +169,10 @@ def _write_bytes(dest: Path | BinaryIO, data: bytes | memoryview) -> None:
         dest.write(data)
 
 
-class _Package:
-    """The zip members of a workbook, checked for encryption and bombs before any is read."""
+class _Package(Package):
+    """The workbook's package, from the bytes being edited, with a way to write it anew."""
 
     def __init__(self, data: bytes, label: str) -> None:
-        self.label = label
         if data.startswith(_OLE2_MAGIC):
             raise FileProblem(
                 label,
@@ -193,41 +180,10 @@ class _Package:
                 "save it as an .xlsx without a password and run again",
             )
         try:
-            self.zip = zipfile.ZipFile(io.BytesIO(data))
+            archive = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             raise FileProblem(label, "is not an .xlsx workbook (not a zip package)") from None
-        self.infos = self.zip.infolist()
-        total = 0
-        for info in self.infos:
-            if info.flag_bits & 0x1:
-                raise FileProblem(label, "is encrypted: remove the password and run again")
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > MAX_PART_BYTES or ratio > MAX_COMPRESSION_RATIO:
-                raise FileProblem(label, f"part {info.filename} is implausibly large (a zip bomb?)")
-            total += info.file_size
-        if total > MAX_PACKAGE_BYTES:
-            raise FileProblem(label, "is implausibly large once unpacked (a zip bomb?)")
-        # OPC part names are case-insensitive ("worksheets/Sheet1.xml" vs "sheet1.xml").
-        self.by_folded_name: dict[str, zipfile.ZipInfo] = {}
-        for info in self.infos:
-            self.by_folded_name.setdefault(info.filename.casefold(), info)
-        self._cache: dict[str, bytes] = {}
-
-    def find(self, name: str) -> str | None:
-        """The member's real name for a part name, matched case-insensitively."""
-        info = self.by_folded_name.get(name.lstrip("/").casefold())
-        return info.filename if info else None
-
-    def read(self, name: str) -> bytes:
-        if name not in self._cache:
-            info = self.by_folded_name[name.casefold()]
-            with self.zip.open(info) as member:
-                # Never inflate more than the declared size (checked above) allows.
-                data = member.read(info.file_size + 1)
-            if len(data) != info.file_size:
-                raise zipfile.BadZipFile(f"{name} is not the size its header declares")
-            self._cache[name] = data
-        return self._cache[name]
+        super().__init__(archive, label)
 
     def write_to(
         self,
@@ -290,88 +246,11 @@ def _set_compress_level(info: zipfile.ZipInfo, level: int) -> None:
     setattr(info, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel", level)
 
 
-def _local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _relationships(package: _Package, part: str) -> list[tuple[str, str, str]]:
-    """(Id, Type, resolved target part) of a part's relationships; external ones left out."""
-    folder, file_name = posixpath.split(part)
-    rels_name = package.find(posixpath.join(folder, "_rels", file_name + ".rels"))
-    if rels_name is None:
-        return []
-    root = parse_xml(package.read(rels_name))
-    found = []
-    for element in root:
-        if _local_name(element.tag) != "Relationship":
-            continue
-        if element.get("TargetMode", "Internal") != "Internal":
-            continue
-        target = element.get("Target", "")
-        if target.startswith("/"):
-            resolved = target.lstrip("/")
-        else:
-            resolved = posixpath.normpath(posixpath.join(folder, target))
-        found.append((element.get("Id", ""), element.get("Type", ""), resolved))
-    return found
-
-
-def _workbook_part(package: _Package) -> str:
-    for _, rel_type, target in _relationships(package, ""):
-        if rel_type.endswith(_REL_OFFICE_DOCUMENT) and package.find(target):
-            return package.find(target) or target
-    fallback = package.find("xl/workbook.xml")
-    if fallback is None:
-        raise FileProblem(package.label, "is not an Excel workbook (no xl/workbook.xml)")
-    return fallback
-
-
-def _relationship_id(element: Element) -> str | None:
-    for name, value in element.attrib.items():
-        if name.startswith("{") and name.endswith("}id") and "relationships" in name:
-            return value
-    return None
-
-
-@dataclass(frozen=True)
-class _SheetParts:
-    sheet: str
-    styles: str | None
-    tables: tuple[str, ...]
-    date1904: bool
-
-
-def _locate_sheet(package: _Package, sheet_name: str) -> _SheetParts:
-    workbook = _workbook_part(package)
-    root = parse_xml(package.read(workbook))
-    date1904 = False
-    sheets: list[tuple[str, str | None]] = []
-    for element in root.iter():
-        name = _local_name(element.tag)
-        if name == "workbookPr":
-            date1904 = element.get("date1904", "0").strip().lower() in ("1", "true")
-        elif name == "sheet":
-            sheets.append((element.get("name", ""), _relationship_id(element)))
-    rel_id = next((rid for name, rid in sheets if name == sheet_name), None)
-    if rel_id is None:
-        folded = sheet_name.casefold()
-        rel_id = next((rid for name, rid in sheets if name.casefold() == folded), None)
-    if rel_id is None:
-        raise FileProblem(package.label, f"has no sheet named {sheet_name!r}")
-    rels = _relationships(package, workbook)
-    target = next(((t, kind) for rid, kind, t in rels if rid == rel_id), None)
-    if target is None or package.find(target[0]) is None:
-        raise FileProblem(package.label, f"sheet {sheet_name!r} is missing from the package")
-    if target[1].endswith(_REL_CHARTSHEET) or not target[1].endswith(_REL_WORKSHEET):
+def _locate_sheet(package: _Package, sheet_name: str) -> SheetParts:
+    parts = package.parts_of_sheet(sheet_name)
+    if not parts.is_worksheet:
         raise FileProblem(package.label, f"sheet {sheet_name!r} is a chart sheet, not a worksheet")
-    sheet_part = package.find(target[0]) or target[0]
-    styles = next((package.find(t) for _, kind, t in rels if kind.endswith(_REL_STYLES)), None)
-    tables = tuple(
-        found
-        for _, kind, t in _relationships(package, sheet_part)
-        if kind.endswith(_REL_TABLE) and (found := package.find(t)) is not None
-    )
-    return _SheetParts(sheet_part, styles, tables, date1904)
+    return parts
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -382,7 +261,7 @@ _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\ud
 _EXCEL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 
 
-def clean_text(text: str) -> str:
+def storable_text(text: str) -> str:
     """The text as it will be stored: forbidden characters dropped, cut to Excel's limit."""
     if not text.isprintable():  # every forbidden character is unprintable: skip the regex
         text = _FORBIDDEN_CHARS.sub("", text)
@@ -417,7 +296,7 @@ def _edits_by_row(edits: Iterable[Edit]) -> dict[int, dict[int, CellValue]]:
         if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
             raise ValueError(f"cell ({row}, {column}) is outside the sheet")
         if isinstance(value, str):
-            value = clean_text(value) or None
+            value = storable_text(value) or None
         elif isinstance(value, datetime):
             value = value.date()
         cells = by_row.get(row)
@@ -1193,7 +1072,7 @@ def _grown_table(
     area = _parse_area(root.get("ref", ""))
     if area is None:
         return None
-    columns = [e for e in root.iter() if _local_name(e.tag) == "tableColumn"]
+    columns = [e for e in root.iter() if local_name(e.tag) == "tableColumn"]
     names = {(e.get("name") or "").casefold() for e in columns}
     next_id = (
         max((int(e.get("id", "0")) for e in columns if (e.get("id") or "").isdigit()), default=0)
@@ -1320,7 +1199,7 @@ def _grown_tables(
     replaced: dict[str, bytes] = {}
     areas: dict[str, _Area] = {}
     for table in tables:
-        area = _parse_area(parse_xml(package.read(table)).get("ref", ""))
+        area = _parse_area(package.xml(table).get("ref", ""))
         if area is not None:
             areas[table] = area
     for table in tables:

@@ -70,6 +70,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("batch.rules", "decide", "decide"),
     ("batch.runner", "plan_changes", "write-back"),
     ("batch.safe_save", "save_edits", "write-back"),
+    ("batch.safe_save", "save_rewritten", "write-back"),
     ("batch.xlsx_writer", "write_edits", "write-back"),
     ("batch.drafts", "render_drafts", "drafts"),
     ("batch.drafts", "write_drafts", "drafts"),

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from datetime import date, datetime
 from email import policy
 from email.parser import BytesParser
@@ -17,13 +18,13 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
+from corpus_helpers import CORPUS, corpus_params, require_corpus
 
 from batch.cli import main
 from batch.model import Status
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE_SAMPLE = ROOT / "scripts" / "make_sample.py"
-CORPUS = ROOT.parent / "shared" / "corpus" / "xlsx"
 DEMO_DAY = "2026-11-23"
 
 
@@ -38,7 +39,7 @@ def sha256(path: Path) -> str:
 @pytest.fixture(scope="session")
 def pristine_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample as its script makes it: the committed file may already have been run on
-    (the README's demo fills its Follow-up columns in place)."""
+    (a run on it in place fills its Follow-up columns)."""
     path = tmp_path_factory.mktemp("sample") / "sample_tracker.xlsx"
     subprocess.run([sys.executable, str(MAKE_SAMPLE), str(path)], check=True)
     return path
@@ -65,24 +66,26 @@ def owned_columns(path: Path) -> dict[int, dict[str, object]]:
     }
 
 
-def test_help_for_every_command() -> None:
-    for command in ("run", "check", "init", "rules"):
-        result = invoke(command, "--help")
-        assert result.exit_code == 0
-        assert "Usage:" in result.output
-        assert len(result.output.splitlines()) > 3
+def runtime_dependency_modules() -> list[str]:
+    """The modules of pyproject.toml's dependencies, but click (the CLI itself) and tzdata."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = [re.split(r"[<>=!~;\s\[]", spec, maxsplit=1)[0] for spec in project["dependencies"]]
+    return [n.lower().replace("-", "_") for n in names if n.lower() not in {"click", "tzdata"}]
 
 
-def test_help_does_not_import_pandas() -> None:
+def test_help_imports_none_of_the_heavy_dependencies() -> None:
+    """The CLI imports the reader, writer and templates inside its commands (cli.py says why)."""
+    heavy = runtime_dependency_modules()
+    assert "jinja2" in heavy and "python_calamine" in heavy
     code = (
         "import sys\nfrom batch.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print('pandas' in sys.modules, 'jinja2' in sys.modules)"
+        f"print([name for name in {heavy!r} if name in sys.modules])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip().splitlines()[-1] == "False False"
+    assert out.strip().splitlines()[-1] == "[]"
 
 
 def test_python_dash_m_batch_runs() -> None:
@@ -149,7 +152,7 @@ def test_the_write_back_is_prepared_while_the_sheet_is_read(
         write(*args, **kwargs)
 
     monkeypatch.setattr(writer, "prepare_sheet", recording_prepare)
-    monkeypatch.setattr("batch.safe_save.write_edits", recording_write)
+    monkeypatch.setattr(writer, "write_edits", recording_write)
     assert invoke("run", tracker, "--today", DEMO_DAY, "--dry-run").exit_code == 1
     assert prepared == [] and used == []  # a dry run writes nothing, so prepares nothing
     assert invoke("run", tracker, "--today", DEMO_DAY).exit_code == 1
@@ -223,6 +226,19 @@ def test_tracker_open_in_excel_is_not_written(tracker: Path) -> None:
     assert not (tracker.parent / "drafts").exists()
 
 
+def test_the_draft_column_is_relative_to_the_tracker(tmp_path: Path, pristine_sample: Path) -> None:
+    """With --drafts elsewhere, Follow-up Draft leads there from the tracker's folder."""
+    tracker = tmp_path / "client" / "tracker.xlsx"
+    tracker.parent.mkdir()
+    shutil.copyfile(pristine_sample, tracker)
+    invoke("run", tracker, "--today", DEMO_DAY, "--drafts", tmp_path / "shared-drafts")
+    draft = owned_columns(tracker)[8]["Follow-up Draft"]
+    assert isinstance(draft, str)
+    email = draft.split("; ")[0]
+    assert email == "../shared-drafts/2026-11-23/alex-morgan-quillmate-check-in.eml"
+    assert (tracker.parent / email).is_file()
+
+
 def test_check_lists_problems(tracker: Path) -> None:
     result = invoke("check", tracker, "--today", DEMO_DAY)
     assert result.exit_code == 1
@@ -232,18 +248,17 @@ def test_check_lists_problems(tracker: Path) -> None:
     assert as_json["trackers"][0]["sheet"] == "Interviews"
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
-@pytest.mark.parametrize(
-    "name", sorted(p.name for p in CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
-)
-def test_check_on_workbooks_that_are_not_trackers(name: str) -> None:
+@pytest.mark.parametrize("path", corpus_params())
+def test_check_on_workbooks_that_are_not_trackers(path: Path) -> None:
+    require_corpus(path)
+    name = path.name
     result = CliRunner().invoke(main, ["check", str(CORPUS / name)])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert lines == [
         f"followup: {CORPUS / name}: no tracker table found in {name} (looked for a "
-        "header with Company and Interview Date in the first 20 rows of each sheet); add those "
-        "headers, or map yours in followup.toml [columns]"
+        "header with Company and an Interview Date, Status or Date Applied column in the first "
+        "20 rows of each sheet); add those headers, or map yours in followup.toml [columns]"
     ]
 
 
@@ -288,3 +303,19 @@ def test_today_defaults_to_the_clock(tracker: Path) -> None:
     document = json.loads(result.output)
     today = date.fromisoformat(document["trackers"][0]["today"])
     assert abs((today - date.today()).days) <= 1
+
+
+def test_every_command_has_a_whole_one_line_summary() -> None:
+    """`followup --help` lists each command with one line that click did not have to cut."""
+    result = invoke("--help")
+    listed = result.output.split("Commands:", 1)[1].splitlines()
+    for name, command in main.commands.items():
+        summary = command.get_short_help_str(limit=1000)
+        assert not summary.endswith("..."), f"give `{name}` a short_help of one line"
+        assert any(line.split() and line.split()[0] == name for line in listed)
+        assert f"{name}  " in result.output or f"{name} " in result.output
+
+
+def test_version_names_the_command() -> None:
+    result = invoke("--version")
+    assert re.fullmatch(r"followup, version \d+\.\d+\.\d+\n", result.output)

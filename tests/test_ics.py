@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from batch.ics import (
+    PUBLISHED_NAME,
     CalendarEntry,
+    Published,
     _description,
     _summary,
     build_calendar,
@@ -27,6 +29,7 @@ from batch.ics import (
 from batch.model import Status, Step
 
 TRACKER = Path("/tmp/followup-tests/tracker.xlsx")
+ABSOLUTE_TRACKER = os.path.abspath(TRACKER)
 
 
 def _entry(row: int, status: Status, step: Step | None, due: date | None, **fields: object):  # type: ignore[no-untyped-def]
@@ -106,11 +109,11 @@ def test_uids_are_stable_across_runs_and_distinct_per_row_and_step() -> None:
     )
     (tomorrow,) = _events(later)
     assert str(today[0]["uid"]) == str(tomorrow["uid"])
-    assert str(tomorrow["uid"]) == event_uid(TRACKER, 2, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 3, "Check-in")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(TRACKER, 2, "Reminder")
-    assert event_uid(TRACKER, 2, "Check-in") != event_uid(
-        Path("/other/tracker.xlsx"), 2, "Check-in"
+    assert str(tomorrow["uid"]) == event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 3, "Check-in")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(ABSOLUTE_TRACKER, 2, "Reminder")
+    assert event_uid(ABSOLUTE_TRACKER, 2, "Check-in") != event_uid(
+        "/other/tracker.xlsx", 2, "Check-in"
     )
 
 
@@ -212,3 +215,272 @@ def test_every_calendar_line_is_short_and_ends_with_crlf() -> None:
     assert lines.count("BEGIN:VEVENT") == 38
     assert "DTSTART;VALUE=DATE:20261125" in lines and "DTEND;VALUE=DATE:20261126" in lines
     assert "DTSTAMP:20261123T090000Z" in lines
+
+
+# --- a calendar that stays true: SEQUENCE, cancellations, unchanged bytes --------------------
+
+
+def _blocks(data: bytes) -> dict[str, bytes]:
+    """Each VEVENT's bytes by UID."""
+    found = {}
+    for block in data.split(b"BEGIN:VEVENT\r\n")[1:]:
+        block = block.split(b"END:VEVENT\r\n")[0]
+        uid = next(line for line in block.split(b"\r\n") if line.startswith(b"UID:"))
+        found[uid[4:].decode()] = block
+    return found
+
+
+def _sequence(block: bytes) -> bytes:
+    return next(line for line in block.split(b"\r\n") if line.startswith(b"SEQUENCE:"))
+
+
+def _by_uid(data: bytes) -> dict[str, object]:
+    return {str(event["uid"]): event for event in _events(data)}
+
+
+def _run(entries: list[CalendarEntry], day: date, folder: Path) -> bytes:
+    path = folder / day.isoformat() / "followups.ics"
+    write_calendar(entries, path, day, published=folder / PUBLISHED_NAME, trackers=[TRACKER])
+    return path.read_bytes()
+
+
+def test_an_unchanged_event_keeps_its_bytes_and_a_moved_one_gets_a_higher_sequence(
+    tmp_path: Path,
+) -> None:
+    due = RUN_DATE + timedelta(days=10)
+    first = _run(
+        [
+            _entry(2, Status.WAITING, Step.CHECK_IN, due),
+            _entry(3, Status.WAITING, Step.CHECK_IN, due),
+        ],
+        RUN_DATE,
+        tmp_path,
+    )
+    moved = due + timedelta(days=3)
+    second = _run(
+        [
+            _entry(2, Status.WAITING, Step.CHECK_IN, due),
+            _entry(3, Status.WAITING, Step.CHECK_IN, moved),
+        ],
+        RUN_DATE + timedelta(days=1),
+        tmp_path,
+    )
+    unchanged, changed = (
+        event_uid(ABSOLUTE_TRACKER, 2, "Check-in"),
+        event_uid(ABSOLUTE_TRACKER, 3, "Check-in"),
+    )
+    assert _blocks(first)[unchanged] == _blocks(second)[unchanged]  # DTSTAMP included
+    before, after = _by_uid(first)[changed], _by_uid(second)[changed]
+    assert (before["sequence"], after["sequence"]) == (0, 1)  # type: ignore[index]
+    assert after.decoded("dtstart") == moved  # type: ignore[attr-defined]
+    assert after.decoded("dtstamp").date() == RUN_DATE + timedelta(days=1)  # type: ignore[attr-defined]
+
+
+def test_a_closed_row_is_published_as_cancelled_for_sixty_days(tmp_path: Path) -> None:
+    due = RUN_DATE + timedelta(days=10)
+    _run(
+        [_entry(2, Status.WAITING, Step.CHECK_IN, due, company="Delta Logistics")],
+        RUN_DATE,
+        tmp_path,
+    )
+    uid = event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
+    cancelled_on = RUN_DATE + timedelta(days=1)
+    closed = [_entry(2, Status.CLOSED, None, None, company="Delta Logistics")]
+    day_one = _run(closed, cancelled_on, tmp_path)
+    event = _by_uid(day_one)[uid]
+    assert str(event["status"]) == "CANCELLED" and event["sequence"] == 1  # type: ignore[index]
+    assert str(event["summary"]) == "Check-in: Acme Corp (Jane Doe)".replace(
+        "Acme Corp", "Delta Logistics"
+    )  # type: ignore[index]
+    assert event.decoded("dtstart") == due  # type: ignore[attr-defined]
+    # the same bytes every day after, until 60 days have passed; then it is dropped
+    for offset in (1, 30, 60):
+        later = _run(closed, cancelled_on + timedelta(days=offset), tmp_path)
+        assert _blocks(later)[uid] == _blocks(day_one)[uid]
+    assert uid not in _blocks(_run(closed, cancelled_on + timedelta(days=61), tmp_path))
+
+
+def test_an_event_whose_day_passed_is_not_cancelled(tmp_path: Path) -> None:
+    _run([_entry(2, Status.DUE, Step.CHECK_IN, RUN_DATE)], RUN_DATE, tmp_path)
+    tomorrow = _run(
+        [_entry(2, Status.OVERDUE, Step.CHECK_IN, RUN_DATE)], RUN_DATE + timedelta(days=1), tmp_path
+    )
+    assert _events(tomorrow) == []
+
+
+def test_a_step_sent_early_cancels_its_event_and_the_next_step_gets_one(tmp_path: Path) -> None:
+    _run(
+        [_entry(2, Status.WAITING, Step.CHECK_IN, RUN_DATE + timedelta(days=5))], RUN_DATE, tmp_path
+    )
+    reminder_due = RUN_DATE + timedelta(days=8)
+    data = _run(
+        [_entry(2, Status.WAITING, Step.REMINDER, reminder_due)],
+        RUN_DATE + timedelta(days=1),
+        tmp_path,
+    )
+    events = _by_uid(data)
+    assert str(events[event_uid(ABSOLUTE_TRACKER, 2, "Check-in")]["status"]) == "CANCELLED"  # type: ignore[index]
+    reminder = events[event_uid(ABSOLUTE_TRACKER, 2, "Reminder")]
+    assert "status" not in reminder and reminder["sequence"] == 0  # type: ignore[operator,index]
+
+
+def test_a_reopened_row_comes_back_with_a_higher_sequence(tmp_path: Path) -> None:
+    due = RUN_DATE + timedelta(days=10)
+    uid = event_uid(ABSOLUTE_TRACKER, 2, "Check-in")
+    _run([_entry(2, Status.WAITING, Step.CHECK_IN, due)], RUN_DATE, tmp_path)
+    _run([_entry(2, Status.CLOSED, None, None)], RUN_DATE + timedelta(days=1), tmp_path)
+    back = _run(
+        [_entry(2, Status.WAITING, Step.CHECK_IN, due)], RUN_DATE + timedelta(days=2), tmp_path
+    )
+    event = _by_uid(back)[uid]
+    assert "status" not in event and event["sequence"] == 2  # type: ignore[operator,index]
+
+
+def test_events_of_trackers_not_in_this_run_are_left_alone(tmp_path: Path) -> None:
+    other = Path("/tmp/followup-tests/other.xlsx")
+    due = RUN_DATE + timedelta(days=10)
+    mine = _entry(2, Status.WAITING, Step.CHECK_IN, due)
+    theirs = CalendarEntry(other, mine.row, mine.decision)
+    record = tmp_path / PUBLISHED_NAME
+    path = tmp_path / "followups.ics"
+    write_calendar([mine, theirs], path, RUN_DATE, published=record, trackers=[TRACKER, other])
+    # a later call for this tracker only: the other tracker's event is not cancelled
+    write_calendar([mine], path, RUN_DATE + timedelta(days=1), published=record, trackers=[TRACKER])
+    assert [str(e.get("status", "")) for e in _events(path.read_bytes())] == [""]
+    assert event_uid(os.path.abspath(other), 2, "Check-in") in Published.load(record).events
+
+
+def test_an_unreadable_record_means_nothing_was_published(tmp_path: Path) -> None:
+    record = tmp_path / PUBLISHED_NAME
+    for text in ("{not json", '{"version": 99, "events": {}}', '{"version": 1, "events": []}'):
+        record.write_text(text, encoding="utf-8")
+        assert Published.load(record).events == {}
+    record.write_text('{"version": 1, "events": {"x": {"tracker": 3}}}', encoding="utf-8")
+    assert Published.load(record).events == {}
+
+
+class CalendarModel:
+    """A calendar program importing .ics files (RFC 5546 rules, as Outlook and Apple Calendar
+    apply them): an event replaces the one with its UID unless it is older (lower SEQUENCE, or
+    the same SEQUENCE and an older DTSTAMP); a cancelled event removes it."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, tuple[int, datetime, date, str]] = {}
+
+    def import_file(self, data: bytes) -> None:
+        for event in _events(data):
+            uid = str(event["uid"])
+            version = (int(event.get("sequence", 0)), event.decoded("dtstamp"))
+            known = self.events.get(uid)
+            if known is not None and version < known[:2]:
+                continue
+            if str(event.get("status", "")).upper() == "CANCELLED":
+                self.events.pop(uid, None)
+            else:
+                self.events[uid] = (*version, event.decoded("dtstart"), str(event["summary"]))
+
+    def ahead(self, today: date) -> set[tuple[str, date, str]]:
+        return {
+            (uid, day, title) for uid, (_, _, day, title) in self.events.items() if day >= today
+        }
+
+
+def _active(data: bytes) -> set[tuple[str, date, str]]:
+    return {
+        (str(e["uid"]), e.decoded("dtstart"), str(e["summary"]))
+        for e in _events(data)
+        if str(e.get("status", "")).upper() != "CANCELLED"
+    }
+
+
+def _week() -> list[list[CalendarEntry]]:
+    """Seven days of one tracker: rows that close, move, send a step early, reopen."""
+    monday = RUN_DATE
+    days = []
+    for offset in range(7):
+        today = monday + timedelta(days=offset)
+        rows = []
+        # row 2: a check-in due Thursday, untouched: due, then overdue (its day passes)
+        thursday = monday + timedelta(days=3)
+        status = (
+            Status.WAITING
+            if today < thursday
+            else Status.DUE
+            if today == thursday
+            else Status.OVERDUE
+        )
+        rows.append(_entry(2, status, Step.CHECK_IN, thursday, company="Alpha"))
+        # row 3: closes on Tuesday ("Delta Logistics" stays on the calendar otherwise)
+        if offset < 1:
+            rows.append(
+                _entry(
+                    3,
+                    Status.WAITING,
+                    Step.CHECK_IN,
+                    monday + timedelta(days=7),
+                    company="Delta Logistics",
+                )
+            )
+        else:
+            rows.append(_entry(3, Status.CLOSED, None, None, company="Delta Logistics"))
+        # row 4: the employer gives a later date on Wednesday: the check-in moves
+        due = monday + timedelta(days=4 if offset < 2 else 9)
+        rows.append(_entry(4, Status.WAITING, Step.CHECK_IN, due, company="Gamma"))
+        # row 5: the check-in goes out early on Thursday: a reminder follows
+        if offset < 3:
+            rows.append(
+                _entry(
+                    5, Status.WAITING, Step.CHECK_IN, monday + timedelta(days=8), company="Epsilon"
+                )
+            )
+        else:
+            rows.append(
+                _entry(
+                    5, Status.WAITING, Step.REMINDER, monday + timedelta(days=12), company="Epsilon"
+                )
+            )
+        # row 6: closed on Tuesday by mistake, reopened on Friday
+        closed = 1 <= offset < 4
+        rows.append(
+            _entry(6, Status.CLOSED, None, None, company="Zeta")
+            if closed
+            else _entry(
+                6, Status.WAITING, Step.CHECK_IN, monday + timedelta(days=11), company="Zeta"
+            )
+        )
+        days.append(rows)
+    return days
+
+
+def test_a_week_of_daily_files_keeps_an_importing_calendar_true(tmp_path: Path) -> None:
+    model = CalendarModel()
+    previous: dict[str, bytes] = {}
+    kept = 0
+    for offset, entries in enumerate(_week()):
+        today = RUN_DATE + timedelta(days=offset)
+        data = _run(entries, today, tmp_path)
+        model.import_file(data)
+        # what the calendar shows from today on is exactly today's plan: nothing stale
+        assert model.ahead(today) == _active(data), today
+        blocks = _blocks(data)
+        for uid, block in previous.items():
+            if uid in blocks and _sequence(blocks[uid]) == _sequence(block):
+                assert blocks[uid] == block  # the same SEQUENCE means the same bytes
+                kept += 1
+        previous = blocks
+    assert kept > 10  # most events are the same from one day to the next
+    titles = {title for _, _, title in model.ahead(RUN_DATE + timedelta(days=6))}
+    assert not any("Delta Logistics" in title for title in titles)
+    assert any("Zeta" in title for title in titles)  # reopened, and back
+
+
+def test_without_the_record_a_closed_row_would_stay_on_the_calendar(tmp_path: Path) -> None:
+    """The model test can fail: the old calendar (no record) leaves the stale event."""
+    model = CalendarModel()
+    for offset, entries in enumerate(_week()[:2]):
+        today = RUN_DATE + timedelta(days=offset)
+        model.import_file(build_calendar(entries, today))
+    stale = model.ahead(RUN_DATE + timedelta(days=1)) - _active(
+        build_calendar(_week()[1], RUN_DATE + timedelta(days=1))
+    )
+    assert any("Delta Logistics" in title for _, _, title in stale)

@@ -156,9 +156,15 @@ def test_colliding_names_get_numbers_that_stay_stable(tmp_path: Path) -> None:
         3: "alex-morgan-acme-corp-check-in.eml",
         4: "alex-morgan-acme-corp-check-in-2.eml",
     }
-    second = _write([b, a], drafts)  # other order: each row keeps its file
-    assert {f.row: f.email.path.name for f in second.rows} == names
-    assert all(f.email.action == "unchanged" for f in second.rows)
+    # Each row keeps its file in either order. Both orders are run: with one order only, a
+    # key that mixed the two rows up could still pass by the manifest's sort order.
+    for order in ([b, a], [a, b]):
+        again = _write(order, drafts)
+        assert {f.row: f.email.path.name for f in again.rows} == names
+        assert all(f.email.action == "unchanged" for f in again.rows)
+    manifest = json.loads((drafts / MANIFEST_NAME).read_text(encoding="utf-8"))
+    owners = {entry["owner"] for entry in manifest["files"].values()}
+    assert len(owners) == 2  # one owner per row, whatever the file names
 
 
 def test_two_trackers_sharing_a_drafts_folder_never_overwrite_each_other(tmp_path: Path) -> None:
@@ -244,15 +250,17 @@ def test_a_symlinked_draft_file_is_refused(tmp_path: Path) -> None:
     assert target.read_text(encoding="utf-8") == "keep me"
     folder = DraftsFolder(drafts)
     with pytest.raises(FileProblem):
-        folder.safe_path("2026-11-23/alex-morgan-acme-corp-check-in.eml")
+        folder.write("2026-11-23/alex-morgan-acme-corp-check-in.eml", b"draft", "owner-1")
+    assert target.read_text(encoding="utf-8") == "keep me"
 
 
 @pytest.mark.parametrize(
     "relative", ["../x.eml", "/etc/passwd", "a/../../x.eml", "", ".", "a\\..\\x", "C:/x"]
 )
-def test_safe_path_rejects_escapes(tmp_path: Path, relative: str) -> None:
+def test_a_path_leaving_the_folder_is_refused(tmp_path: Path, relative: str) -> None:
     with pytest.raises(FileProblem):
-        DraftsFolder(tmp_path / "drafts").safe_path(relative)
+        DraftsFolder(tmp_path / "drafts").write(relative, b"draft", "owner-1")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["drafts"]
 
 
 def test_atomic_write_leaves_no_temporary_files(tmp_path: Path) -> None:
@@ -292,16 +300,6 @@ def test_dry_run_writes_nothing_and_predicts_the_real_run(tmp_path: Path) -> Non
     )
     assert again.rows[0].email.action == "kept-edited"
     assert again.rows[0].notes and _files(drafts) == before
-
-
-def test_draft_cell_is_relative_to_the_tracker(tmp_path: Path) -> None:
-    tracker = tmp_path / "client" / "tracker.xlsx"
-    result = _write([make_request(tracker=tracker)], tmp_path / "client" / "drafts")
-    assert result.rows[0].draft_cell() == "drafts/2026-11-23/alex-morgan-acme-corp-check-in.eml"
-    elsewhere = _write([make_request(tracker=tracker)], tmp_path / "shared-drafts")
-    assert elsewhere.rows[0].draft_cell() == (
-        "../shared-drafts/2026-11-23/alex-morgan-acme-corp-check-in.eml"
-    )
 
 
 # --- names found free by allocate_stem are created exclusively (the fast path) ---------------

@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import subprocess
-import time
 import zipfile
 from dataclasses import replace
 from datetime import date, datetime
@@ -17,10 +16,10 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import ParseError
 
 import pytest
+from corpus_helpers import CORPUS, corpus_params, require_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from workbook_helpers import (
-    CORPUS,
     DEFAULT_STYLES,
     MAIN_NS,
     OWNED_HEADERS,
@@ -650,7 +649,7 @@ def test_edits_outside_the_grid_are_refused() -> None:
 
 # --- the corpus of real workbooks -------------------------------------------------------------
 
-CORPUS_FILES = sorted(CORPUS.glob("*.xls[xm]")) if CORPUS.is_dir() else []
+CORPUS_FILES = corpus_params("*.xls[xm]")
 
 
 def check_styles_only_gained_date_xfs(old: bytes, new: bytes) -> None:
@@ -732,9 +731,9 @@ def check_written(
                 assert got == (value or None)
 
 
-@pytest.mark.skipif(not CORPUS_FILES, reason="the shared corpus is not here")
-@pytest.mark.parametrize("path", CORPUS_FILES, ids=[p.name for p in CORPUS_FILES])
+@pytest.mark.parametrize("path", CORPUS_FILES)
 def test_corpus_workbook_keeps_everything_but_the_written_cells(path: Path) -> None:
+    require_corpus(path)
     sheet = first_worksheet(path)
     before = openpyxl_values(path, sheet)
     top = min((row for row, _ in before), default=1)
@@ -754,8 +753,7 @@ def test_corpus_workbook_keeps_everything_but_the_written_cells(path: Path) -> N
 
 def test_corpus_tables_grow_over_owned_headers() -> None:
     path = CORPUS / "poi-ExcelTables.xlsx"
-    if not path.exists():
-        pytest.skip("the shared corpus is not here")
+    require_corpus(path)
     result = io.BytesIO()
     write_edits(path, result, "ExcelTable", owned_edits(1, 9))
     table = parts_of(result.getvalue())["xl/tables/table1.xml"]
@@ -835,7 +833,7 @@ def test_rich_tracker_keeps_every_feature_and_its_table_grows(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_a_100000_row_tracker_is_written_back_in_seconds() -> None:
+def test_a_100000_row_tracker_is_written_back_and_a_rewrite_changes_nothing() -> None:
     rows = "".join(
         f'<row r="{r}" spans="1:10">'
         + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>v{r}</t></is></c>' for c in "ABCDEFGHIJ")
@@ -850,13 +848,10 @@ def test_a_100000_row_tracker_is_written_back_in_seconds() -> None:
         for r in range(1, 100_001)
         for i in range(6)
     ]
-    started = time.perf_counter()
+    # How long this takes, bench/ measures (as ratios); here only the result is checked.
     first = write(data, edits)
     second = write(first, edits)
-    elapsed = time.perf_counter() - started
     assert second == first
-    # Two full write-backs: about 3 s each on a laptop, up to 15 s on a slow shared CI core.
-    assert elapsed < 60
 
 
 # --- LibreOffice opens the result ------------------------------------------------------------
@@ -864,8 +859,9 @@ def test_a_100000_row_tracker_is_written_back_in_seconds() -> None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-@pytest.mark.parametrize("path", CORPUS_FILES[:6], ids=[p.name for p in CORPUS_FILES[:6]])
+@pytest.mark.parametrize("path", CORPUS_FILES[:6])
 def test_libreoffice_opens_the_result_and_shows_the_values(path: Path, tmp_path: Path) -> None:
+    require_corpus(path)
     sheet = first_worksheet(path)
     before = openpyxl_values(path, sheet)
     top = min((row for row, _ in before), default=1)

@@ -14,18 +14,13 @@ from typing import Any
 import openpyxl
 import python_calamine
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx"
+from batch.model import OWNED_COLUMNS
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-OWNED_HEADERS = (
-    "Follow-up Status",
-    "Follow-up Step",
-    "Follow-up Due",
-    "Follow-up Reason",
-    "Follow-up Draft",
-    "Follow-up Problems",
-)
+# The owned columns' headers, as the runner writes them (their order and letters are pinned
+# by tests/golden/sample.owned-cells.txt).
+OWNED_HEADERS = OWNED_COLUMNS
 
 DEFAULT_STYLES = (
     f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN_NS}">'

@@ -6,6 +6,11 @@ all need when they read `r="AB12"` attributes or write new ones.
 
 from __future__ import annotations
 
+# The last row and column of an Excel sheet (1,048,576 and XFD): a reference past them is
+# damage or an attack, never data.
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+
 
 def column_letters(column: int) -> str:
     """1 -> "A", 26 -> "Z", 27 -> "AA", 16384 -> "XFD"."""

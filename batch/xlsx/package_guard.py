@@ -24,20 +24,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from batch.cell_refs import column_letters, column_number
 from batch.model import FileProblem
-
-# No part of a real tracker comes near these (a 100,000-row sheet is about 110 MB of XML).
-MAX_PART_BYTES = 512 << 20
-MAX_PACKAGE_BYTES = 2 << 30
-# Deflate cannot do better than about 1,030:1; real sheets stay far below 100:1.
-MAX_COMPRESSION_RATIO = 1000
-RATIO_CHECKED_ABOVE = 1 << 20
-# Cells calamine allocates for a sheet: (rows x columns) of its used area. 30 million is a
-# stray value at row 1,048,576 of a 28-column sheet: about 6 s and 1.3 GB to read.
-MAX_SHEET_CELLS = 30_000_000
-EXCEL_MAX_ROW = 1_048_576
-EXCEL_MAX_COLUMN = 16_384
+from batch.xlsx.cell_refs import MAX_COLUMN, MAX_ROW, column_letters, column_number
+from batch.xlsx.limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_PACKAGE_BYTES,
+    MAX_PART_BYTES,
+    MAX_SHEET_CELLS,
+    RATIO_CHECKED_ABOVE,
+)
 
 _CHUNK = 1 << 20
 _HEAD_BYTES = 64 << 10  # the XML prolog (declaration, comments, DOCTYPE) must fit in this
@@ -179,8 +174,6 @@ def _ole2_message(path: Path) -> str:
 
 
 def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
-    seen: set[str] = set()
-    total = 0
     names = {info.filename.casefold() for info in infos}
     if "mimetype" in names and _starts_ods(path, infos):
         raise FileProblem(
@@ -190,6 +183,18 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         )
     if "xl/workbook.bin" in names:
         raise FileProblem(path, f"is an Excel binary workbook (.xlsb); {_RESAVE}")
+    check_zip_listing(path, infos)
+
+
+def check_zip_listing(path: Path | str, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse what the zip directory alone shows to be unsafe: two members for one part,
+    encryption, a compression Excel never writes, declared sizes of a zip bomb.
+
+    The writer calls this too, on the bytes it is about to edit (they may have changed
+    since they were read).
+    """
+    seen: set[str] = set()
+    total = 0
     for info in infos:
         # OPC part names are case-insensitive; two members for one part let a reader and
         # the writer see different content.
@@ -221,7 +226,7 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-def _check_declared_size(path: Path, info: zipfile.ZipInfo) -> None:
+def _check_declared_size(path: Path | str, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_PART_BYTES:
         raise FileProblem(
             path,
@@ -336,6 +341,31 @@ def _decoded_head(head: bytes) -> str:
     return head.decode("utf-8", "ignore").lstrip("\ufeff")
 
 
+# The encodings Excel and LibreOffice write (and the spellings parsers accept for them).
+XML_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be"})
+_DECLARED_ENCODING = re.compile(r"""\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
+
+
+def check_declared_encoding(path: Path | str, name: str, data: bytes) -> None:
+    """Refuse an XML part whose declaration names an encoding other than UTF-8 or UTF-16.
+
+    Python's parsers look an unknown encoding name up and fail with a LookupError (and a
+    known but foreign one, such as cp1252, would read the text differently from Excel).
+    """
+    _check_encoding_of(path, name, _decoded_head(data[:512]))
+
+
+def _check_encoding_of(path: Path | str, name: str, text: str) -> None:
+    declared = _DECLARED_ENCODING.match(text)
+    if declared is not None and declared[1].strip().lower() not in XML_ENCODINGS:
+        encoding = declared[1][:40]
+        raise FileProblem(
+            path,
+            f"declares the text encoding {encoding!r} in {name}, which Excel never writes "
+            f"(only UTF-8 or UTF-16), so it was not read; {_RESTORE}",
+        )
+
+
 _PROLOG_ITEM = re.compile(r"\s*(<\?.*?\?>|<!--.*?-->)", re.DOTALL)
 _ROOT = re.compile(r"\s*<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 
@@ -348,6 +378,7 @@ def _xml_root(path: Path, name: str, head: bytes, is_xml: bool) -> str | None:
     text = _decoded_head(head)
     if not text.strip() or (not is_xml and not text.lstrip().startswith("<")):
         return None  # empty, or an image or vbaProject.bin: not XML
+    _check_encoding_of(path, name, text)
     position = 0
     while match := _PROLOG_ITEM.match(text, position):
         position = match.end()
@@ -407,7 +438,7 @@ class _SheetExtent:
         self.path = path
         self.name = name
         self.carry = b""
-        self.first_row = EXCEL_MAX_ROW + 1
+        self.first_row = MAX_ROW + 1
         self.last_row = 0
         self.last_column = 0
         self.rows_seen = 0
@@ -473,7 +504,7 @@ class _SheetExtent:
             self.last_row = row
         if column > self.last_column:
             self.last_column = column
-        if self.last_row > EXCEL_MAX_ROW or self.last_column > EXCEL_MAX_COLUMN:
+        if self.last_row > MAX_ROW or self.last_column > MAX_COLUMN:
             raise FileProblem(
                 self.path,
                 f"is damaged ({self.name} has a cell at {column_letters(column)}{row}, beyond "

@@ -1,0 +1,126 @@
+"""An .xlsx tracker opened for one run: read its table, then save the owned cells.
+
+`XlsxTracker` is the .xlsx implementation of `batch.tracker_format.TrackerFile`. The reader
+(`batch.tracker`) and the writer (`batch.xlsx_writer`) do the work; safe_save replaces the
+file. Everything done only for speed on big trackers lives here, each in one place, so the
+runner and the reader and writer's callers see plain calls:
+
+- One side thread pool per open tracker. calamine parses a worksheet in Rust without
+  holding Python's lock, so while it parses, the pool searches the sheet's XML for Excel
+  error cells (which calamine reads as empty) and, when the run will write, unpacks the
+  sheet again and finds its rows for the write-back (`prepare_sheet`, a third of a big
+  write-back's work). The write-back uses that work only if the file is still byte for byte
+  what was prepared; a preparation that failed is dropped, as the write-back meets the same
+  problem and reports it.
+- Python's cyclic garbage collector is paused while a tracker is open. A run builds a few
+  objects per row (cells, rows, decisions, changes) and frees none of them until the end,
+  so the collector would only walk them again and again as they grow. Reference counting
+  still frees everything as usual.
+
+The writer's own speed work (rows appended without parsing their cells, the sheet deflated
+on a thread while the next piece is built) stays inside the writer. bench/README.md shows
+what each is worth.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from types import MappingProxyType, TracebackType
+from typing import TYPE_CHECKING
+
+from batch.model import Tracker
+
+if TYPE_CHECKING:
+    from batch.xlsx_writer import Edit, PreparedSheet
+
+_NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
+
+
+class XlsxTracker:
+    """An .xlsx tracker, open for one run; use it as a context manager.
+
+    `writing=False` (a dry run, `followup check`) prepares nothing for a write-back.
+    """
+
+    def __init__(self, path: Path, *, writing: bool) -> None:
+        self.path = path
+        self.writing = writing
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="followup-xlsx")
+        self._prepared: dict[str, Future[PreparedSheet]] = {}
+        self._collecting = False
+
+    def __enter__(self) -> XlsxTracker:
+        self._collecting = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for future in self._prepared.values():
+            future.cancel()
+        self._pool.shutdown(wait=True)
+        if self._collecting:
+            gc.enable()
+            self._collecting = False
+
+    def read(
+        self,
+        *,
+        sheet: str | None = None,
+        column_overrides: Mapping[str, str] = _NO_OVERRIDES,
+        date_order: str = "MDY",
+    ) -> Tracker:
+        """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
+        from batch import tracker
+
+        return tracker.read_tracker(
+            self.path,
+            sheet=sheet,
+            column_overrides=column_overrides,
+            date_order=date_order,
+            while_parsing=self._prepare if self.writing else None,
+            side_work=self._pool,
+        )
+
+    def save(self, tracker: Tracker, cells: Sequence[Edit]) -> Path | None:
+        """Write `cells` (row, column, value; 1-based) into the tracker's sheet and replace
+        the file safely (see `batch.safe_save.save_rewritten`). Returns the backup of the
+        previous version, or None when no byte changed."""
+        from batch import safe_save, xlsx_writer
+
+        prepared = self._prepared_sheet(tracker.sheet_name)
+
+        def rewrite(old: bytes) -> bytes:
+            new = io.BytesIO()
+            xlsx_writer.write_edits(
+                io.BytesIO(old), new, tracker.sheet_name, cells, prepared=prepared
+            )
+            return new.getvalue()
+
+        return safe_save.save_rewritten(self.path, rewrite)
+
+    def _prepare(self, sheet_name: str) -> None:
+        from batch.xlsx_writer import prepare_sheet
+
+        if sheet_name not in self._prepared:
+            self._prepared[sheet_name] = self._pool.submit(prepare_sheet, self.path, sheet_name)
+
+    def _prepared_sheet(self, sheet_name: str) -> PreparedSheet | None:
+        future = self._prepared.get(sheet_name)
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # the write-back meets it again and reports it
+            return None
