@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from batch.layout import column_width
 from batch.model import DATE_FIELDS, DEFAULT_HEADERS, INPUT_FIELDS, OWNED_COLUMNS, FileProblem
 from batch.ownership import RECORD_NAME, record_formula
 
@@ -56,22 +57,6 @@ OWNED_NOTE = (
     "Filled in by `followup run`: anything typed here is replaced on the next run. "
     "Your own columns are never changed."
 )
-
-# Widths (in characters) for columns whose content is wider than their header.
-_CONTENT_WIDTHS: dict[str, int] = {
-    "candidate": 16,
-    "company": 22,
-    "role": 24,
-    "contact_name": 20,
-    "contact_email": 28,
-    "contact_phone": 16,
-    "outcome": 14,
-    "key_points": 48,
-    "extra_info": 36,
-    "Follow-up Reason": 48,
-    "Follow-up Draft": 32,
-    "Follow-up Problems": 36,
-}
 
 
 def tracker_headers() -> list[str]:
@@ -160,7 +145,7 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
             cell.fill = INPUT_HEADER_FILL
             cell.font = INPUT_HEADER_FONT
         key = TRACKER_FIELDS[column - 1] if column <= len(TRACKER_FIELDS) else text
-        width = max(len(text) + 4, _CONTENT_WIDTHS.get(key, 0), 12)
+        width = column_width(key, text)
         sheet.column_dimensions[get_column_letter(column)].width = width
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3).coordinate

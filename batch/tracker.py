@@ -369,6 +369,8 @@ def _sample(cells: Cells, header_index: int, column: int) -> list[object]:
 def _not_dates(values: list[object], date1904: bool, date_order: str) -> list[object]:
     bad = []
     for value in values:
+        if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
+            continue  # "No Response": no date yet, which is not a wrong date
         try:
             parse_date(value, date_order=date_order, date1904=date1904)
         except Unreadable:
@@ -402,6 +404,7 @@ def _checked_by_content(
     mostly unreadable values is kept but reported.
     """
     fields = dict(header_map.fields)
+    unused = list(header_map.unused)
     notes: list[TableNote] = []
     name = fields.get("contact_name")
     if name is not None and name != header_map.combined_name_email:
@@ -427,6 +430,9 @@ def _checked_by_content(
             bad = _not_dates(values, date1904, date_order)
             if len(values) < 2 or len(bad) * 2 <= len(values):
                 fields[field_name] = (header, column)
+                if (header, column) != choices[0]:  # a later column stands in for the first
+                    unused = [u for u in unused if u[0] != column]
+                    unused.append((choices[0][1], choices[0][0], None))
                 break
             example = clean_text(bad[0]) or str(bad[0])
             label = DEFAULT_HEADERS[field_name]
@@ -460,7 +466,7 @@ def _checked_by_content(
             break
     if fields == header_map.fields:
         return header_map, notes
-    return dataclasses.replace(header_map, fields=fields), notes
+    return dataclasses.replace(header_map, fields=fields, unused=tuple(sorted(unused))), notes
 
 
 def _settled_owned(
@@ -525,6 +531,13 @@ def _name_beside_email(value: object) -> object:
     return name or None
 
 
+# What people write in a reply-date column while no reply has come (Madhumitha5900/
+# Job_Application_Tracker's "Response Date" holds "No Response" and "In Progress").
+_NO_REPLY_YET = frozenset(
+    {"no response", "no reply", "no answer", "none yet", "not yet", "pending", "in progress"}
+)
+
+
 def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
     def read_date(value: object) -> object:
         # A real date cell is the common case: what parse_date returns for it, without the call.
@@ -532,11 +545,18 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
             return value
         return parse_date(value, date_order=date_order, date1904=date1904)
 
+    def read_reply_date(value: object) -> object:
+        if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
+            return None
+        return read_date(value)
+
     readers: list[_FieldReader] = []
     combined = header_map.combined_contact
     for field_name, (header, column) in header_map.fields.items():
         read: Callable[[object], object]
-        if field_name in DATE_FIELDS:
+        if field_name == "reply_date":
+            read = read_reply_date
+        elif field_name in DATE_FIELDS:
             read = read_date
         elif field_name in YES_NO_FIELDS:
             read = parse_yes_no
