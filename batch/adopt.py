@@ -20,6 +20,7 @@ from types import MappingProxyType
 
 from batch.layout import column_width, date_style_sources
 from batch.model import DATE_FIELDS, DEFAULT_HEADERS, FileProblem, Tracker
+from batch.values import DateOrder
 
 # What `followup adopt` adds when missing (Contact Email too, when the sheet has no email
 # column): the dates and notes the follow-up rules and the drafts read.
@@ -61,7 +62,7 @@ def add_input_columns(
     *,
     sheet: str | None = None,
     column_overrides: Mapping[str, str] = _NO_OVERRIDES,
-    date_order: str = "MDY",
+    date_order: DateOrder = "MDY",
     dry_run: bool = False,
 ) -> InputColumns:
     """Make sure the tracker at `path` has a column for each input field in `fields`.

@@ -8,12 +8,15 @@ Heavy modules (the reader, the writer, Jinja2) are imported inside the commands 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from batch.mailbox_sources import MailboxRead
 
 T = TypeVar("T")
 PROGRESS_MIN_ROWS = 5000
@@ -193,7 +196,8 @@ def rules(config_path: Path | None) -> None:
         sys.exit(2)
     rows = describe_policy(config)
     width = max(len(name) for name, _, _ in rows)
-    value_width = max(len(value) for _, value, _ in rows)
+    # The outcome word lists run long: they do not set the column's width.
+    value_width = max(len(value) for _, value, _ in rows if len(value) <= 40)
     for name, value, source in rows:
         click.echo(f"{name:<{width}}  {value:<{value_width}}  {source}")
 
@@ -233,3 +237,218 @@ def demo(sample: Path, folder: Path) -> None:
     report.print_run(results, dry_run=False)
     click.echo(f"{sample} itself is unchanged; open {copy} to see the Follow-up columns.")
     sys.exit(exit_code(results))
+
+
+@main.command()
+@TRACKERS
+@click.option(
+    "--mbox",
+    "mbox_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="An mbox file to read (repeat for Inbox and Sent); a file named Sent holds sent mail.",
+)
+@click.option(
+    "--maildir",
+    "maildir_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="A Maildir to read: its inbox and its sent folder.",
+)
+@click.option("--imap", "imap_host", metavar="HOST", help="An IMAP server to read (TLS).")
+@click.option("--imap-user", metavar="USER", help="The IMAP login (with --imap).")
+@click.option(
+    "--imap-port",
+    type=click.IntRange(1, 65535),
+    metavar="N",
+    help="The IMAP port (default 993, or 143 with --imap-insecure).",
+)
+@click.option(
+    "--imap-insecure",
+    is_flag=True,
+    help="No TLS, for an IMAP server on this machine (localhost) only.",
+)
+@click.option(
+    "--since",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Read mail from this day on (default: the earliest interview date).",
+)
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The run date: later mail is ignored (default: today).",
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The drafts folder whose drafts' Message-IDs to match (default: drafts/ by the tracker).",
+)
+@CONFIG
+@SHEET
+@click.option("--dry-run", is_flag=True, help="Write nothing; show the cells that would be filled.")
+def sync(
+    trackers: tuple[Path, ...],
+    mbox_paths: tuple[Path, ...],
+    maildir_paths: tuple[Path, ...],
+    imap_host: str | None,
+    imap_user: str | None,
+    imap_port: int | None,
+    imap_insecure: bool,
+    since: date | None,
+    today: date | None,
+    drafts_dir: Path | None,
+    config_path: Path | None,
+    sheet: str | None,
+    dry_run: bool,
+) -> None:
+    """Fill empty sent and reply dates from the mailbox (read-only; never sends).
+
+    The IMAP password comes from $FOLLOWUP_IMAP_PASSWORD or the system keyring
+    (`keyring set followup USER`), never from the command line.
+    """
+    from batch import report
+    from batch.mailbox_sources import MailboxProblem
+    from batch.sync import SyncOptions, sync_trackers
+
+    kinds = [bool(mbox_paths), bool(maildir_paths), imap_host is not None]
+    if sum(kinds) != 1:
+        raise click.UsageError("give one mailbox: --mbox PATH, --maildir PATH or --imap HOST")
+    if imap_host is None and (imap_user or imap_port or imap_insecure):
+        raise click.UsageError("--imap-user, --imap-port and --imap-insecure go with --imap")
+    if imap_host is not None and not imap_user:
+        raise click.UsageError("--imap needs --imap-user (the login name)")
+    options = SyncOptions(
+        today=today,
+        since=since,
+        drafts_dir=drafts_dir,
+        config_path=config_path,
+        sheet=sheet,
+        dry_run=dry_run,
+    )
+    reader = _mailbox_reader(
+        mbox_paths, maildir_paths, imap_host, imap_user, imap_port, imap_insecure
+    )
+    try:
+        run = sync_trackers(list(trackers), reader, options)
+    except MailboxProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    report.print_sync(run, dry_run=dry_run)
+    sys.exit(2 if any(result.error for result in run.results) else 0)
+
+
+@main.command(short_help="Record a sent step, a reply or an outcome in the tracker.")
+@click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("which", required=False)
+@click.argument("step", required=False)
+@click.option(
+    "--date",
+    "day",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The date to record (default: today in the policy's time zone).",
+)
+@click.option("--outcome", metavar="TEXT", help="Also record this Outcome (e.g. Rejected).")
+@click.option(
+    "--drafted",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="Mark every step drafted on that day as sent that day.",
+)
+@click.option("--force", is_flag=True, help="Replace cells that already hold a value.")
+@click.option("--dry-run", is_flag=True, help="Write nothing; show the cells that would change.")
+@click.option(
+    "--today",
+    callback=_parse_today,
+    metavar="YYYY-MM-DD",
+    help="The run date, for the default --date and the new status (default: today).",
+)
+@click.option(
+    "--drafts",
+    "drafts_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The drafts folder the run used (for --drafted; default: drafts/ next to the tracker).",
+)
+@CONFIG
+@SHEET
+def mark(
+    tracker: Path,
+    which: str | None,
+    step: str | None,
+    day: date | None,
+    outcome: str | None,
+    drafted: date | None,
+    force: bool,
+    dry_run: bool,
+    today: date | None,
+    drafts_dir: Path | None,
+    config_path: Path | None,
+    sheet: str | None,
+) -> None:
+    """Record that a step went out (or a reply came, or an outcome), so nobody types dates.
+
+    WHICH is a row number or a company; STEP is thank-you, check-in, reminder or reply.
+    Only empty cells are written unless --force; the row's new status is printed.
+    """
+    from batch import report
+    from batch.mark import MarkOptions, mark_drafted, mark_step
+    from batch.model import FileProblem
+
+    if drafted is not None and (which or step or day or outcome):
+        raise click.UsageError("--drafted DATE marks a whole day's drafts: give no WHICH or STEP")
+    if drafted is None and (which is None or (step is None and outcome is None)):
+        raise click.UsageError("give WHICH and STEP (or --outcome), or --drafted DATE")
+    options = MarkOptions(
+        day=day,
+        outcome=outcome,
+        force=force,
+        dry_run=dry_run,
+        today=today,
+        drafts_dir=drafts_dir,
+        config_path=config_path,
+        sheet=sheet,
+    )
+    try:
+        if drafted is not None:
+            result = mark_drafted(tracker, drafted, options)
+        else:
+            assert which is not None
+            result = mark_step(tracker, which, step, options)
+    except FileProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    report.print_mark(result, dry_run=dry_run)
+    sys.exit(1 if result.refused else 0)
+
+
+def _mailbox_reader(
+    mbox_paths: tuple[Path, ...],
+    maildir_paths: tuple[Path, ...],
+    imap_host: str | None,
+    imap_user: str | None,
+    imap_port: int | None,
+    imap_insecure: bool,
+) -> Callable[[date | None], MailboxRead]:
+    """The source to read, as a function of the first day that matters."""
+    from batch import mailbox_sources as sources
+
+    if mbox_paths:
+        return lambda since: sources.read_mbox(mbox_paths, since)
+    if maildir_paths:
+        return lambda since: sources.read_maildir(maildir_paths, since)
+    assert imap_host is not None and imap_user is not None
+
+    def read_imap(since: date | None) -> MailboxRead:
+        account = sources.ImapAccount(
+            host=imap_host,
+            user=imap_user,
+            password=sources.imap_password(imap_user, imap_host),
+            port=imap_port,
+            insecure=imap_insecure,
+        )
+        return sources.read_imap(account, since)
+
+    return read_imap

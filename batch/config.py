@@ -12,16 +12,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
-from batch.model import DEFAULT_HEADERS, FileProblem, Sender
+from batch.model import DEFAULT_HEADERS, FileProblem, OutcomeClass, Sender
+from batch.names import SALUTATION_FORMS, SalutationForm
 from batch.policy import (
     DEFAULT_PRESET,
+    NO_HOLIDAYS,
     PRESET_PARAMETERS,
     PRESETS,
-    BusinessCalendar,
-    OutcomeKind,
     Policy,
     PolicyError,
-    zone_for,
+    country_of_zone,
+    date_order_of_country,
+    local_zone_name,
 )
 
 CONFIG_NAME = "followup.toml"
@@ -29,9 +31,8 @@ CONFIG_NAME = "followup.toml"
 _TABLES = ("policy", "sender", "columns", "outcomes", "drafts")
 _POLICY_KEYS = ("preset", "holidays", "timezone", "date_order", *PRESET_PARAMETERS)
 _SENDER_KEYS = ("name", "email", "phone")
-_DRAFTS_KEYS = ("folder", "templates")
-_OUTCOME_KEYS: tuple[OutcomeKind, ...] = ("offer", "rejected", "withdrawn", "closed")
-_BOOLEAN_PARAMETERS = ("ask_timeline_in_checkin", "voicemail_scripts")
+_DRAFTS_KEYS = ("folder", "templates", "salutation", "voicemail_thank_you")
+_OUTCOME_KEYS: tuple[str, ...] = tuple(outcome_class.value for outcome_class in OutcomeClass)
 
 
 class ConfigError(FileProblem):
@@ -51,6 +52,8 @@ class Config:
     columns: dict[str, str] = field(default_factory=dict)
     drafts_folder: str = "drafts"  # relative to the tracker
     templates: Path | None = None  # resolved against the config file's folder
+    salutation: SalutationForm = "first"  # "Dear Priya," or, formal, "Dear Ms. Rao,"
+    voicemail_thank_you: bool = False  # a voicemail script for a thank-you too
     path: Path | None = None  # the file used, None when there was none
 
 
@@ -69,7 +72,53 @@ def load_config(config_path: Path | None, tracker_path: Path | None) -> Config:
         beside = tracker_path.parent / CONFIG_NAME
         if beside.is_file():
             return _load_file(beside)
-    return Config(policy=PRESETS[DEFAULT_PRESET], sources=_preset_sources(DEFAULT_PRESET))
+    policy, sources = _with_place_defaults(
+        PRESETS[DEFAULT_PRESET], _preset_sources(DEFAULT_PRESET), set()
+    )
+    return Config(policy=policy, sources=sources)
+
+
+def _with_place_defaults(
+    policy: Policy, sources: dict[str, str], given: set[str]
+) -> tuple[Policy, dict[str, str]]:
+    """Holidays and the date order the file did not set, from the time zone's country.
+
+    A job seeker in New York expects no check-in on Thanksgiving and reads 03/11/2026 as
+    March 11; one in London expects neither. The zone is the config's, else the machine's.
+    """
+    zone = policy.timezone or local_zone_name()
+    country = country_of_zone(zone)
+    where = f"the time zone {zone}" if policy.timezone else f"the machine's time zone {zone}"
+    changes: dict[str, Any] = {}
+    if "holidays" not in given:
+        if country is not None and _has_holidays(country):
+            changes["holidays"] = country
+            sources["holidays"] = f"{country}, from {where}"
+        else:
+            sources["holidays"] = (
+                f"default: {where} has no country"
+                if zone
+                else "default: the machine's time zone is not known"
+            )
+    if "date_order" not in given:
+        order = date_order_of_country(country)
+        if order is not None:
+            changes["date_order"] = order
+            sources["date_order"] = f"the convention in {country}, from {where}"
+        else:
+            sources["date_order"] = (
+                f"default: {where} has no country"
+                if zone
+                else "default: the machine's time zone is not known"
+            )
+    return (replace(policy, **changes) if changes else policy), sources
+
+
+def _has_holidays(country: str) -> bool:
+    import holidays as holidays_lib  # only when a time zone names a country
+
+    supported: dict[str, list[str]] = holidays_lib.list_supported_countries()
+    return country in supported
 
 
 def _preset_sources(preset: str) -> dict[str, str]:
@@ -147,6 +196,17 @@ class _Reader:
         templates = (
             (self.path.parent / templates_text).resolve() if templates_text is not None else None
         )
+        salutation = drafts_table.get("salutation", "first")
+        if salutation not in SALUTATION_FORMS:
+            raise self.fail(
+                "drafts.salutation",
+                f'must be "first" (Dear Priya,) or "formal" (Dear Ms. Rao,), not {salutation!r}',
+            )
+        voicemail_thank_you = drafts_table.get("voicemail_thank_you", False)
+        if not isinstance(voicemail_thank_you, bool):
+            raise self.fail(
+                "drafts.voicemail_thank_you", f"must be true or false (got {voicemail_thank_you!r})"
+            )
         return Config(
             policy=policy,
             sources=sources,
@@ -154,10 +214,13 @@ class _Reader:
             columns=self.read_columns(data.get("columns", {})),
             drafts_folder=folder,
             templates=templates,
+            salutation=salutation,
+            voicemail_thank_you=voicemail_thank_you,
             path=self.path,
         )
 
     def read_policy(self, table: dict[str, Any]) -> tuple[Policy, dict[str, str]]:
+        """The preset, then the file's values; `Policy` checks every value (one validator)."""
         preset = DEFAULT_PRESET
         if "preset" in table:
             preset = table["preset"]
@@ -167,79 +230,37 @@ class _Reader:
                 )
         sources = _preset_sources(preset)
         changes: dict[str, Any] = {}
-        for name in PRESET_PARAMETERS:
+        for name in (*PRESET_PARAMETERS, "holidays", "timezone", "date_order"):
             if name not in table:
                 continue
             value = table[name]
-            key = f"policy.{name}"
-            if name in _BOOLEAN_PARAMETERS:
-                if not isinstance(value, bool):
-                    raise self.fail(key, f"must be true or false (got {value!r})")
-            else:
-                self.check_number(key, name, value)
+            if name in ("holidays", "timezone"):
+                value = self.text(table, "policy", name)
             changes[name] = value
-            sources[name] = self.source(key)
-
-        holidays = self.text(table, "policy", "holidays")
-        if holidays is not None:
-            try:
-                BusinessCalendar(holidays)
-            except PolicyError as error:
-                raise self.fail("policy.holidays", str(error)) from error
-            changes["holidays"] = holidays
-            sources["holidays"] = self.source("policy.holidays")
-        timezone = self.text(table, "policy", "timezone")
-        if timezone is not None:
-            try:
-                zone_for(timezone)
-            except PolicyError as error:
-                raise self.fail("policy.timezone", str(error)) from error
-            changes["timezone"] = timezone
-            sources["timezone"] = self.source("policy.timezone")
-        if "date_order" in table:
-            date_order = table["date_order"]
-            if date_order not in ("MDY", "DMY"):
-                raise self.fail(
-                    "policy.date_order",
-                    f'must be "MDY" (11/20/2026) or "DMY" (20/11/2026), not {date_order!r}',
-                )
-            changes["date_order"] = date_order
-            sources["date_order"] = self.source("policy.date_order")
+            sources[name] = self.source(f"policy.{name}")
         try:
-            return replace(PRESETS[preset], **changes), sources
-        except PolicyError as error:  # a check the keys above cannot see alone
-            raise self.fail("policy", str(error)) from error
-
-    def check_number(self, key: str, name: str, value: Any) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, f"must be a whole number (got {value!r})")
-        if name == "max_reminders":
-            if value not in (0, 1):
-                raise self.fail(
-                    key, f"must be 0 or 1: the tracker records one Reminder Sent date (got {value})"
-                )
-        elif name == "stale_after_days":
-            if value < 0:
-                raise self.fail(key, f"must be 0 or more days (got {value})")
-        elif value < 1:
-            raise self.fail(key, f"must be 1 or more business days (got {value})")
+            policy = replace(PRESETS[preset], **changes)
+        except PolicyError as error:
+            raise self.fail(f"policy.{error.parameter}", error.detail) from error
+        if isinstance(policy.holidays, str) and policy.holidays.casefold() == NO_HOLIDAYS:
+            sources["holidays"] = f"{self.source('policy.holidays')} (weekends only)"
+        return _with_place_defaults(policy, sources, set(changes))
 
     def read_outcomes(
         self, table: dict[str, Any], policy: Policy, sources: dict[str, str]
     ) -> tuple[Policy, dict[str, str]]:
-        extra: dict[OutcomeKind, list[str]] = {}
-        for kind in _OUTCOME_KEYS:
-            if kind not in table:
+        extra: dict[OutcomeClass, list[str]] = {}
+        for outcome_class in OutcomeClass:
+            key_name = outcome_class.value
+            if key_name not in table:
                 continue
-            words = table[kind]
-            key = f"outcomes.{kind}"
+            words = table[key_name]
+            key = f"outcomes.{key_name}"
             if not isinstance(words, list) or not all(
                 isinstance(w, str) and w.strip() for w in words
             ):
-                raise self.fail(
-                    key, f'must be a list of keywords, like ["ghosted"] (got {words!r})'
-                )
-            extra[kind] = [" ".join(cast(str, w).split()) for w in words]
+                raise self.fail(key, f'must be a list of words, like ["parked"] (got {words!r})')
+            extra[outcome_class] = [" ".join(cast(str, w).split()) for w in words]
             sources[key] = f"default + {self.source(key)}"
 
         return (policy.with_extra_outcomes(extra) if extra else policy), sources
@@ -283,10 +304,10 @@ def describe_policy(config: Config) -> list[tuple[str, str, str]]:
         return str(value)
 
     rows = [(name, as_text(getattr(policy, name)), sources[name]) for name in PRESET_PARAMETERS]
-    rows.append(("holidays", policy.holidays or "none", sources["holidays"]))
+    rows.append(("holidays", policy.holidays or NO_HOLIDAYS, sources["holidays"]))
     rows.append(("timezone", policy.timezone or "the machine's local zone", sources["timezone"]))
     rows.append(("date_order", policy.date_order, sources["date_order"]))
-    for kind in _OUTCOME_KEYS:
-        key = f"outcomes.{kind}"
-        rows.append((key, ", ".join(policy.keywords_for(kind)), sources[key]))
+    for outcome_class in OutcomeClass:
+        key = f"outcomes.{outcome_class.value}"
+        rows.append((key, ", ".join(policy.words_for(outcome_class)), sources[key]))
     return rows

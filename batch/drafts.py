@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import meta
@@ -42,6 +42,9 @@ from batch.eml import (
     draft_time,
     message_id_for_absolute,
 )
+from batch.language_checks import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
+from batch.language_checks import EMAIL_MAX_WORDS, SCRIPT_MAX_WORDS, warning
+from batch.language_checks import check_text as check_text
 from batch.manifest import DraftsFolder, WriteOutcome
 from batch.model import (
     DRAFTED_STATUSES,
@@ -52,40 +55,56 @@ from batch.model import (
     Step,
     TrackerRow,
 )
+from batch.names import SalutationForm, addressed_as, people_in, tidy_name
+from batch.phrases import (
+    DateOrder,
+    company_name,
+    extra_info,
+    key_points,
+    one_line,
+    role_name,
+    spoken_date,
+)
+from batch.phrases import join_and as join_and
+from batch.phrases import long_date as long_date
 
-DEFAULT_PUSHY_PHRASES: tuple[str, ...] = ("ASAP", "urgent", "I need to know", "why haven't", "!!")
-EMAIL_MAX_WORDS = 150
-# About 30 seconds read aloud at a calm pace.
-SCRIPT_MAX_WORDS = 80
+if TYPE_CHECKING:
+    from batch.config import Config
+
 
 # The gaps the renderer itself leaves when a value is unknown; each one comes with its own
 # specific problem, so the generic placeholder check does not report it a second time.
 NAME_GAP = "[Your name]"
-PHONE_GAP = "[your phone number]"
 COMPANY_GAP = "[Company]"
+# Who a draft greets when the Contact cell names no person ("HR", blank).
+HIRING_TEAM = "Hiring Team"
 
 STEP_KEYS: dict[Step, str] = {
     Step.THANK_YOU: "thank_you",
+    Step.THANK_YOU_AND_CHECK_IN: "thank_you_and_check_in",
     Step.CHECK_IN: "check_in",
     Step.REMINDER: "reminder",
 }
 
 TEMPLATE_VARIABLES: tuple[str, ...] = (
-    "greeting",  # "Dear Jane Doe," or "Hello,"
-    "contact_name",  # "" when unknown
-    "company",
-    "role",  # "" when unknown
+    "greeting",  # "Dear Priya," ("Dear Ms. Rao," formal), or "Dear Hiring Team,"
+    "contact_name",  # the name the greeting uses ("Priya", "Tom and Ana"), "" for none
+    "company",  # "Acme Corp" (notes in parentheses dropped)
+    "role",  # "Data Analyst" (no article, no "position"), "" when unknown
     "position",  # "the Data Analyst position" or "the position"
-    "key_points",  # list of the points discussed (split on lines, ";" and bullets)
+    "key_points",  # phrases for "our conversation about ..." (see batch.phrases)
     "key_points_text",  # the Key Points cell as written
-    "extra_info",  # "" when none
+    "extra_info",  # what to offer: "my portfolio (https://...) and my writing samples", or ""
+    "extra_sentences",  # statements from Extra Info: "I am available to start in January."
     "interview_date",  # a date, or None
-    "interview_day",  # "Thursday, November 12", or ""
+    "interview_day",  # "Thursday, November 12" ("Thursday 12 November" day-first), or ""
+    "interview_when",  # "today", "yesterday", "on Friday", "on Monday, November 9,", or ""
+    "checkin_when",  # when the check-in went, said the same way, or ""
     "ask_timeline",  # bool: the check-in asks about next steps and timeline
     "sender_name",  # the signature name, or "[Your name]"
     "sender_email",
     "sender_phone",
-    "callback",  # the phone number to say in a voicemail, or "[your phone number]"
+    "callback",  # the phone number to say in a voicemail
     "signature",  # "Best regards,\nAlex Morgan\n+1 555 0100"
     "step",  # "Thank-you", "Check-in", "Reminder"
     "status",  # "Due" or "Overdue"
@@ -94,21 +113,6 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "candidate",  # the Candidate cell, or ""
 )
 
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _BUILTIN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -128,12 +132,32 @@ class DraftRequest:
 
 @dataclass(frozen=True)
 class DraftSettings:
-    """The policy values the drafts follow (passed in, so this module needs no policy import)."""
+    """The policy and config values the drafts follow (passed in: no policy import here)."""
 
     ask_timeline_in_checkin: bool = True
     voicemail_scripts: bool = True
     pushy_phrases: tuple[str, ...] = DEFAULT_PUSHY_PHRASES
     templates_dir: Path | None = None
+    # The run date: "today", "yesterday" and "on Friday" are said relative to it; None says
+    # every date in full.
+    today: date | None = None
+    date_order: DateOrder = "MDY"
+    salutation: SalutationForm = "first"
+    # A thank-you is best written; a voicemail thank-you only when the user asks for one.
+    voicemail_thank_you: bool = False
+
+    @classmethod
+    def from_config(cls, config: Config, today: date | None) -> DraftSettings:
+        """The settings of a run: the policy's, the config's [drafts] and the run date."""
+        return cls(
+            ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
+            voicemail_scripts=config.policy.voicemail_scripts,
+            templates_dir=config.templates,
+            today=today,
+            date_order=config.policy.date_order,
+            salutation=config.salutation,
+            voicemail_thank_you=config.voicemail_thank_you,
+        )
 
 
 @dataclass(frozen=True)
@@ -176,21 +200,6 @@ class RenderedDraft:
 
 
 # --- templates -------------------------------------------------------------------------------
-
-
-def join_and(items: Iterable[str]) -> str:
-    """["a", "b", "c"] -> "a, b and c"."""
-    words = [str(item) for item in items]
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def long_date(value: date | None) -> str:
-    """date(2026, 11, 12) -> "Thursday, November 12" (English, whatever the machine's locale)."""
-    if value is None:
-        return ""
-    return f"{_DAYS[value.weekday()]}, {_MONTHS[value.month - 1]} {value.day}"
 
 
 def _template_line(error: BaseException, filename: str | None) -> int | None:
@@ -300,114 +309,233 @@ class DraftTemplates:
             raise DraftTemplateError(filename, f"{where}{error}") from None
 
 
-# --- rendering -------------------------------------------------------------------------------
-
-
-def split_key_points(text: str | None) -> list[str]:
-    """Key points as a list: one per line, ";" or bullet; trailing full stops dropped."""
-    if not text:
-        return []
-    pieces = re.split(r"[\n;•]+", text)
-    points = []
-    for piece in pieces:
-        point = re.sub(r"^\s*[-*–]\s+", "", piece).strip().rstrip(".").strip()
-        if point:
-            points.append(point)
-    return points
+# --- rendering: who signs -> the context -> render -> checks ----------------------------------
 
 
 def _tidy(text: str) -> str:
-    """Tidy rendered text: no trailing spaces, at most one blank line in a row, one final newline.
+    """Tidy rendered text: no trailing spaces, at most one blank line in a row, one final newline,
+    and no doubled full stop after a name that ends in one ("Inc..", "Yahoo!.").
 
     Templates can then use blank lines freely around `{% if %}` blocks.
     """
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     tidied = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-    return tidied + "\n"
+    return _NAME_THEN_STOP.sub(r"\1", tidied) + "\n"
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+# "Inc." or "Yahoo!" closing a sentence keeps its own mark; an ellipsis is left alone.
+_NAME_THEN_STOP = re.compile(r"(?<!\.)([.!?])\.(?!\.)")
 
 
-def _warning(row: TrackerRow, code: str, message: str, column: str = "") -> RowProblem:
-    return RowProblem(row=row.row, column=column, code=code, message=message, severity="warning")
+@dataclass(frozen=True)
+class Signer:
+    """Who signs a draft, with the email and phone that are theirs (never someone else's)."""
+
+    name: str | None  # None: nobody; the draft says NAME_GAP
+    email: str
+    phone: str
+    is_sender: bool  # the config's [sender]: their address goes in the From line
 
 
-def _signer(row: TrackerRow, sender: Sender) -> tuple[str | None, bool]:
-    """Who signs, and whether that person is the config's sender (whose email and phone apply)."""
-    candidate = (row.candidate or "").strip()
-    sender_name = (sender.name or "").strip()
-    if candidate:
-        return candidate, not sender_name or sender_name.casefold() == candidate.casefold()
-    if sender_name:
-        return sender_name, True
+def who_signs(row: TrackerRow, sender: Sender) -> Signer:
+    """The row's Candidate signs; the config's [sender] details apply only when that is them."""
+    candidate = tidy_name(row.candidate)
+    sender_name = tidy_name(sender.name)
+    if candidate and sender_name and candidate.casefold() != sender_name.casefold():
+        return Signer(candidate, "", "", is_sender=False)
     # No name at all: the sender's email and phone (if any) are still this user's own.
-    return None, True
+    return Signer(
+        candidate or sender_name or None,
+        (sender.email or "").strip(),
+        (sender.phone or "").strip(),
+        is_sender=True,
+    )
 
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\[[^\[\]\n]{0,60}\]|\bTODO\b", re.IGNORECASE)
+@dataclass(frozen=True)
+class DraftContext:
+    """Everything the templates of one row's drafts get, and what was found making it."""
+
+    variables: dict[str, Any]
+    problems: tuple[RowProblem, ...]
+    known_gaps: tuple[str, ...]  # gaps left on purpose and already reported
+    names: tuple[str, ...]  # names the draft uses on purpose (their capitals are right)
+    to_name: str | None
+    to_email: str | None
 
 
-@functools.lru_cache(maxsize=256)
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Match a phrase case-insensitively where a word starts ("urgent" finds "Urgently", not
-    "insurgent")."""
-    start = r"\b" if phrase[:1].isalnum() else ""
-    return re.compile(start + re.escape(phrase), re.IGNORECASE)
+def _signature(name: str, phone: str) -> str:
+    return "\n".join(["Best regards,", name, *([phone] if phone else [])])
 
 
-@functools.lru_cache(maxsize=16)
-def _any_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """Matches where any of the phrases would (never matches when there are none)."""
-    alternatives = [_phrase_pattern(phrase).pattern for phrase in phrases if phrase]
-    return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
-
-
-def check_text(
-    text: str,
-    *,
-    row: TrackerRow,
-    what: str,
-    max_words: int | None,
-    pushy_phrases: Sequence[str],
-    known_gaps: Sequence[str] = (),
-) -> list[RowProblem]:
-    """The checks every draft text goes through before it is written.
-
-    `what` names the text in messages ("check-in email"); `known_gaps` are gaps the renderer
-    left on purpose and flagged already. Finds unfilled placeholders, a text over `max_words`
-    words and pushy phrases (case-insensitive).
-    """
+def draft_context(
+    request: DraftRequest, step: Step, signer: Signer, settings: DraftSettings
+) -> DraftContext:
+    """The template variables of one row's drafts (`TEMPLATE_VARIABLES`), from its cells made
+    into phrases (`batch.phrases`, `batch.names`), and the warnings about missing parts."""
+    row, decision = request.row, request.decision
+    what = step.value.lower()
     problems: list[RowProblem] = []
-    remaining = text
-    for gap in known_gaps:
-        remaining = remaining.replace(gap, " ")
-    gaps = sorted({match.group(0) for match in _PLACEHOLDER.finditer(remaining)})
-    if gaps:
-        shown = ", ".join(f'"{gap}"' for gap in gaps)
+    if signer.name is None:
         problems.append(
-            _warning(row, "unfilled-placeholder", f"The {what} has a gap to fill: {shown}.")
-        )
-    words = len(text.split())
-    if max_words is not None and words > max_words:
-        problems.append(
-            _warning(
+            warning(
                 row,
-                "too-long",
-                f"The {what} is {words} words; keep it under {max_words} (shorten the key points).",
+                "no-sender-name",
+                f"No name to sign the {what} draft with: fill in "
+                f"{row.header('candidate')} or set [sender] name in followup.toml; "
+                f'the draft says "{NAME_GAP}".',
             )
         )
-    if not _any_phrase_pattern(tuple(pushy_phrases)).search(text):
-        return problems  # the usual case: one search instead of one per phrase
-    for phrase in pushy_phrases:
-        if phrase and _phrase_pattern(phrase).search(text):
+
+    people = people_in(row.contact_name)
+    contact = addressed_as(people, settings.salutation)
+    # The To line keeps the cell as written (on one line); only the greeting is made personal.
+    to_name, contact_changed = clean_header_text(row.contact_name or "")
+    to_email, email_changed = clean_address(row.contact_email)
+    if email_changed:
+        problems.append(
+            warning(
+                row,
+                "unsafe-header",
+                "has line breaks or other text that cannot go into an email header, "
+                "so it was left out of the draft's To line: check it",
+                row.header("contact_email"),
+            )
+        )
+    elif contact_changed:
+        # The name stays in the To line, on one line: its breaks became spaces.
+        problems.append(
+            warning(
+                row,
+                "unsafe-header",
+                "has line breaks, which were made spaces in the draft's To line: check it",
+                row.header("contact_name"),
+            )
+        )
+    if not people:
+        problems.append(
+            warning(
+                row,
+                "generic-greeting",
+                f"names no person, so the {what} draft opens with "
+                f'"Dear {HIRING_TEAM},": add the interviewer\'s name',
+                row.header("contact_name"),
+            )
+        )
+
+    points = key_points(row.key_points)
+    extra = extra_info(row.extra_info)
+    # The rules may have flagged the empty Key Points already (SPEC rule 2): say it once.
+    key_points_flagged = any(
+        p.column == row.header("key_points") for p in (*row.problems, *decision.problems)
+    )
+    if not points.phrases and not points.held_back and not key_points_flagged:
+        problems.append(
+            warning(
+                row,
+                "generic-draft",
+                f"empty, so the {what} draft is generic: add what you discussed",
+                row.header("key_points"),
+            )
+        )
+    for column, held_back in (("key_points", points.held_back), ("extra_info", extra.held_back)):
+        if held_back:
             problems.append(
-                _warning(
-                    row, "pushy-phrase", f'The {what} says "{phrase}", which can read as pushy.'
+                warning(
+                    row,
+                    "held-back",
+                    f"{join_and([f'“{note}”' for note in held_back])} left out of the {what} "
+                    "draft: a follow-up should not raise it; wait for them to",
+                    row.header(column),
                 )
             )
-    return problems
+
+    company = company_name(row.company) or COMPANY_GAP
+    role = role_name(row.role)
+    name = signer.name or NAME_GAP
+    today, order = settings.today, settings.date_order
+    variables: dict[str, Any] = {
+        "greeting": f"Dear {contact or HIRING_TEAM},",
+        "contact_name": contact,
+        "company": company,
+        "role": role,
+        "position": f"the {role} position" if role else "the position",
+        "key_points": list(points.phrases),
+        "key_points_text": (row.key_points or "").strip(),
+        "extra_info": join_and(extra.offers),
+        "extra_sentences": " ".join(extra.sentences),
+        "interview_date": row.interview_date,
+        "interview_day": long_date(row.interview_date, order),
+        "interview_when": spoken_date(row.interview_date, today, order),
+        "checkin_when": spoken_date(row.checkin_sent, today, order),
+        "ask_timeline": settings.ask_timeline_in_checkin,
+        "sender_name": name,
+        "sender_email": signer.email,
+        "sender_phone": signer.phone,
+        "callback": signer.phone,
+        "signature": _signature(name, signer.phone),
+        "step": step.value,
+        "status": decision.status.value,
+        "due": decision.due,
+        "row": row.row,
+        "candidate": (row.candidate or "").strip(),
+    }
+    known_gaps = tuple(
+        gap
+        for gap, left in ((NAME_GAP, signer.name is None), (COMPANY_GAP, not row.company))
+        if left
+    )
+    # A capital the user typed inside a note is meant ("work with Finance"); only a note's
+    # first word may carry a capital that was just the start of the note.
+    meant = [
+        phrase.split(" ", 1)[1] for phrase in (*points.phrases, *extra.offers) if " " in phrase
+    ]
+    names = (
+        *meant,
+        *extra.sentences,
+        *(person.full for person in people),
+        *(person.addressed(settings.salutation) for person in people),
+        HIRING_TEAM,
+        company,
+        role,
+        name,
+    )
+    return DraftContext(
+        variables=variables,
+        problems=tuple(problems),
+        known_gaps=known_gaps,
+        names=tuple(names),
+        to_name=to_name or None,
+        to_email=to_email,
+    )
+
+
+@dataclass(frozen=True)
+class DraftTexts:
+    subject: str
+    body: str
+    script: str | None
+
+
+def wants_script(request: DraftRequest, step: Step, settings: DraftSettings) -> bool:
+    """A voicemail script when the row has a phone, the policy wants scripts, and (for a
+    thank-you, which is best written) the user asked for spoken ones too."""
+    if not settings.voicemail_scripts or not (request.row.contact_phone or "").strip():
+        return False
+    return step is not Step.THANK_YOU or settings.voicemail_thank_you
+
+
+def render_texts(
+    templates: DraftTemplates, step: Step, context: DraftContext, script: bool
+) -> DraftTexts:
+    """The step's subject, email and (when `script`) voicemail script, tidied."""
+    key = STEP_KEYS[step]
+    variables = context.variables
+    return DraftTexts(
+        subject=one_line(templates.render(f"{key}.subject.j2", variables)),
+        body=_tidy(templates.render(f"{key}.email.j2", variables)),
+        script=_tidy(templates.render(f"{key}.voicemail.j2", variables)) if script else None,
+    )
 
 
 def _mentions(text: str, name: str) -> bool:
@@ -415,189 +543,88 @@ def _mentions(text: str, name: str) -> bool:
     return any(part.casefold() in folded for part in [name, *name.split()] if len(part) > 1)
 
 
-class _Renderer:
-    def __init__(self, settings: DraftSettings) -> None:
-        self.settings = settings
-        self.templates = DraftTemplates(settings.templates_dir)
-
-    def render(self, request: DraftRequest) -> RenderedDraft | None:
-        decision = request.decision
-        step: Step | None = decision.step
-        if step is None or decision.status not in DRAFTED_STATUSES:
-            return None
-        row = request.row
-        sender = request.sender
-        problems: list[RowProblem] = []
-        what = step.value.lower()
-        key = STEP_KEYS[step]
-
-        signer, signer_is_sender = _signer(row, sender)
-        sender_phone = (sender.phone or "").strip() if signer_is_sender else ""
-        sender_email = (sender.email or "").strip() if signer_is_sender else ""
-        if signer is None:
-            problems.append(
-                _warning(
-                    row,
-                    "no-sender-name",
-                    f"No name to sign the {what} draft with: fill in "
-                    f"{row.header('candidate')} or set [sender] name in followup.toml; "
-                    f'the draft says "{NAME_GAP}".',
-                )
-            )
-
-        contact_name, contact_changed = clean_header_text(row.contact_name or "")
-        to_email, email_changed = clean_address(row.contact_email)
-        if email_changed:
-            problems.append(
-                _warning(
-                    row,
-                    "unsafe-header",
-                    "has line breaks or other text that cannot go into an email header, "
-                    "so it was left out of the draft's To line: check it",
-                    row.header("contact_email"),
-                )
-            )
-        elif contact_changed:
-            # The name stays in the To line, on one line: its breaks became spaces.
-            problems.append(
-                _warning(
-                    row,
-                    "unsafe-header",
-                    "has line breaks, which were made spaces in the draft's To line: check it",
-                    row.header("contact_name"),
-                )
-            )
-
-        company = _one_line(row.company or "") or COMPANY_GAP
-        role = _one_line(row.role or "")
-        key_points = split_key_points(row.key_points)
-        extra_info = (row.extra_info or "").strip()
-        # The rules may have flagged the empty Key Points already (SPEC rule 2): say it once.
-        key_points_flagged = any(
-            p.column == row.header("key_points") for p in (*row.problems, *decision.problems)
-        )
-        if not key_points and not key_points_flagged:
-            problems.append(
-                _warning(
-                    row,
-                    "generic-draft",
-                    f"empty, so the {what} draft is generic: add what you discussed",
-                    row.header("key_points"),
-                )
-            )
-        if not contact_name:
-            problems.append(
-                _warning(
-                    row,
-                    "generic-greeting",
-                    f'empty, so the {what} draft opens with "Hello,": add the interviewer\'s name',
-                    row.header("contact_name"),
-                )
-            )
-
-        sender_name = signer or NAME_GAP
-        signature_lines = ["Best regards,", sender_name]
-        if sender_phone:
-            signature_lines.append(sender_phone)
-        context: dict[str, Any] = {
-            "greeting": f"Dear {contact_name}," if contact_name else "Hello,",
-            "contact_name": contact_name,
-            "company": company,
-            "role": role,
-            "position": f"the {role} position" if role else "the position",
-            "key_points": key_points,
-            "key_points_text": (row.key_points or "").strip(),
-            "extra_info": extra_info,
-            "interview_date": row.interview_date,
-            "interview_day": long_date(row.interview_date),
-            "ask_timeline": self.settings.ask_timeline_in_checkin,
-            "sender_name": sender_name,
-            "sender_email": sender_email,
-            "sender_phone": sender_phone,
-            "callback": sender_phone or PHONE_GAP,
-            "signature": "\n".join(signature_lines),
-            "step": step.value,
-            "status": decision.status.value,
-            "due": decision.due,
-            "row": row.row,
-            "candidate": (row.candidate or "").strip(),
-        }
-        known_gaps = [gap for gap, used in ((NAME_GAP, signer is None),) if used]
-        if company == COMPANY_GAP:
-            known_gaps.append(COMPANY_GAP)
-
-        subject = _one_line(self.templates.render(f"{key}.subject.j2", context))
-        body = _tidy(self.templates.render(f"{key}.email.j2", context))
-        pushy = self.settings.pushy_phrases
-        problems += check_text(
-            subject,
-            row=row,
-            what=f"{what} subject",
-            max_words=None,
-            pushy_phrases=pushy,
-            known_gaps=known_gaps,
-        )
-        problems += check_text(
-            body,
-            row=row,
-            what=f"{what} email",
-            max_words=EMAIL_MAX_WORDS,
-            pushy_phrases=pushy,
-            known_gaps=known_gaps,
-        )
-        # A replaced template can forget the personal parts; the built-in ones never do.
-        missing = [
-            name
-            for name in (company if company != COMPANY_GAP else "", contact_name)
-            if name and not _mentions(body, name)
-        ]
-        if missing:
-            problems.append(
-                _warning(
-                    row,
-                    "missing-personalisation",
-                    f"The {what} email does not mention {join_and(missing)}; check the template.",
-                )
-            )
-
-        script: str | None = None
-        if self.settings.voicemail_scripts and (row.contact_phone or "").strip():
-            script = _tidy(self.templates.render(f"{key}.voicemail.j2", context))
-            script_gaps = list(known_gaps)
-            if not sender_phone:
-                script_gaps.append(PHONE_GAP)
-                if PHONE_GAP in script:
-                    problems.append(
-                        _warning(
-                            row,
-                            "no-callback-number",
-                            f"The {what} voicemail script has no number to call back: set "
-                            f'[sender] phone in followup.toml, or say yours at "{PHONE_GAP}".',
-                        )
-                    )
+def check_draft(
+    texts: DraftTexts,
+    step: Step,
+    context: DraftContext,
+    request: DraftRequest,
+    settings: DraftSettings,
+) -> list[RowProblem]:
+    """What the checks of `batch.language_checks` find in each text, and a replaced template
+    that forgot the company or the person."""
+    row = request.row
+    what = step.value.lower()
+    problems: list[RowProblem] = []
+    for text, name, max_words in (
+        (texts.subject, "subject", None),
+        (texts.body, "email", EMAIL_MAX_WORDS),
+        (texts.script, "voicemail script", SCRIPT_MAX_WORDS),
+    ):
+        if text is not None:
             problems += check_text(
-                script,
+                text,
                 row=row,
-                what=f"{what} voicemail script",
-                max_words=SCRIPT_MAX_WORDS,
-                pushy_phrases=pushy,
-                known_gaps=script_gaps,
+                what=f"{what} {name}",
+                max_words=max_words,
+                pushy_phrases=settings.pushy_phrases,
+                known_gaps=context.known_gaps,
+                names=context.names,
             )
-
-        from_name = signer if signer_is_sender else None
-        return RenderedDraft(
-            request=request,
-            step=step,
-            subject=subject,
-            body=body,
-            script=script,
-            to_name=contact_name or None,
-            to_email=to_email,
-            from_name=from_name,
-            from_email=sender_email or None,
-            signer=signer,
-            problems=tuple(dict.fromkeys(problems)),
+    # A replaced template can forget the personal parts; the built-in ones never do.
+    variables = context.variables
+    missing = [
+        name
+        for name in (variables["company"] if row.company else "", variables["contact_name"])
+        if name and not _mentions(texts.body, name)
+    ]
+    if missing:
+        problems.append(
+            warning(
+                row,
+                "missing-personalisation",
+                f"The {what} email does not mention {join_and(missing)}; check the template.",
+            )
         )
+    return problems
+
+
+def render_draft(
+    request: DraftRequest, settings: DraftSettings, templates: DraftTemplates
+) -> RenderedDraft | None:
+    """One row's drafts, as a chain: who signs, the context, render, checks."""
+    decision = request.decision
+    step = decision.step
+    if step is None or decision.status not in DRAFTED_STATUSES:
+        return None
+    signer = who_signs(request.row, request.sender)
+    context = draft_context(request, step, signer, settings)
+    problems = list(context.problems)
+    script = wants_script(request, step, settings)
+    if script and not signer.phone:
+        script = False
+        problems.append(
+            warning(
+                request.row,
+                "no-callback-number",
+                f"No {step.value.lower()} voicemail script: it would have no number to call "
+                "you back on; set [sender] phone in followup.toml.",
+            )
+        )
+    texts = render_texts(templates, step, context, script)
+    problems += check_draft(texts, step, context, request, settings)
+    return RenderedDraft(
+        request=request,
+        step=step,
+        subject=texts.subject,
+        body=texts.body,
+        script=texts.script,
+        to_name=context.to_name,
+        to_email=context.to_email,
+        from_name=signer.name if signer.is_sender else None,
+        from_email=signer.email or None,
+        signer=signer.name,
+        problems=tuple(dict.fromkeys(problems)),
+    )
 
 
 def render_drafts(
@@ -607,10 +634,11 @@ def render_drafts(
 
     Pure: no files are written. Raises `DraftTemplateError` for a broken template.
     """
-    renderer = _Renderer(settings or DraftSettings())
+    settings = settings or DraftSettings()
+    templates = DraftTemplates(settings.templates_dir)
     rendered = []
     for request in requests:
-        draft = renderer.render(request)
+        draft = render_draft(request, settings, templates)
         if draft is not None:
             rendered.append(draft)
     return rendered

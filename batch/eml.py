@@ -103,11 +103,12 @@ def _date_header(sent_at: datetime) -> str:
     return _header("Date", utils.format_datetime(sent_at))
 
 
-# The email package builds, parses and refolds a header object for every header (~0.1 ms
-# each). Most draft headers are short printable ASCII that it writes out unchanged, so those
-# are written directly; a header whose text matches none of these shapes (non-ASCII text that
-# needs RFC 2047 encoded words, quoting, a value long enough to fold) goes through the email
-# package as before. tests/test_eml.py checks the bytes against an EmailMessage-built reference.
+# The email package builds, parses and refolds a header object for every header, the bulk
+# of writing a draft. Most draft headers are short printable ASCII that it writes out
+# unchanged, so those are written directly; a header whose text matches none of these
+# shapes (non-ASCII text that needs RFC 2047 encoded words, quoting, a value long enough to
+# fold) goes through the email package as before. tests/test_eml.py checks the bytes
+# against an EmailMessage-built reference.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = rf"{_ATOM}(?:\.{_ATOM})*"
 _ADDR_SPEC = rf"{_DOT_ATOM}@{_DOT_ATOM}"
@@ -167,7 +168,8 @@ def build_email(
     To and From are left out when there is no usable address (the user fills them in their
     mail program). Every header value is cleaned again here, so no caller can inject a header.
     The bytes are those EmailMessage (policy.default) gave with `as_bytes(policy=SMTP)`,
-    written directly because that took ~1.3 ms per draft.
+    written directly because building the message object cost more than everything else
+    about a draft (bench/README.md).
     """
     headers = []
     to_address = _address_text(to_name, to_email)

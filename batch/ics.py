@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from batch.manifest import WriteOutcome, atomic_write
 from batch.model import CALENDAR_STATUSES, Decision, TrackerRow
@@ -41,7 +41,7 @@ PUBLISHED_NAME = ".followup-calendar.json"
 _CANCELLED_DESCRIPTION = (
     "Cancelled: the row closed or its next step changed since this was planned."
 )
-_PUBLISHED_VERSION = 1
+_PUBLISHED_VERSION = 2
 _UID_DOMAIN = "followup.invalid"
 # RFC 5545 section 3.1: a content line longer than 75 octets is folded. A segment holds at most
 # 74 octets, so a continuation line (one space, then the segment) stays within 75 too.
@@ -177,12 +177,32 @@ def _all_day(day: date) -> str:
     return f"DTSTART;VALUE=DATE:{_ical_date(day)}\r\nDTEND;VALUE=DATE:{following}"
 
 
+class _Record(NamedTuple):
+    """One published event, as the record keeps it (a JSON list, to keep a big record small).
+
+    `day` and `cancelled` are YYYYMMDD, `stamp` the DTSTAMP published, `digest` a hash of the
+    event's day and text; `summary` is kept to publish the cancellation under the same title.
+    """
+
+    tracker: int  # an index into `Published.trackers`
+    day: str
+    sequence: int
+    stamp: str
+    digest: str
+    cancelled: str  # "" while the event stands
+    summary: str
+
+
+# The types of a record's fields, as JSON gives them back.
+_RECORD_TYPES = (int, str, int, str, str, str, str)
+
+
 @dataclass
 class Published:
-    """What earlier runs published: per UID, the event's tracker, day, SEQUENCE, DTSTAMP and a
-    digest of its text; cancelled events keep their text, to be published again unchanged."""
+    """What earlier runs published: the trackers' absolute paths, and the events by UID."""
 
-    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    trackers: list[str] = field(default_factory=list)
+    events: dict[str, _Record] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> Published:
@@ -193,30 +213,31 @@ class Published:
             return cls()
         if not isinstance(data, dict) or data.get("version") != _PUBLISHED_VERSION:
             return cls()
-        events = data.get("events")
-        if not isinstance(events, dict):
+        trackers, events = data.get("trackers"), data.get("events")
+        if not isinstance(trackers, list) or not isinstance(events, dict):
             return cls()
-        return cls({uid: entry for uid, entry in events.items() if _valid(entry)})
-
-    def text(self) -> str:
-        return json.dumps(
-            {"version": _PUBLISHED_VERSION, "events": self.events},
-            sort_keys=True,
-            separators=(",", ":"),
+        if not all(isinstance(tracker, str) for tracker in trackers):
+            return cls()
+        count = len(trackers)
+        return cls(
+            trackers,
+            {
+                uid: _Record._make(entry)
+                for uid, entry in events.items()
+                if type(entry) is list
+                and tuple(map(type, entry)) == _RECORD_TYPES
+                and 0 <= entry[0] < count
+            },
         )
 
+    def tracker_index(self, absolute_tracker: str) -> int:
+        if absolute_tracker not in self.trackers:
+            self.trackers.append(absolute_tracker)
+        return self.trackers.index(absolute_tracker)
 
-def _valid(entry: object) -> bool:
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("tracker"), str)
-        and isinstance(entry.get("day"), str)
-        and isinstance(entry.get("sequence"), int)
-        and isinstance(entry.get("stamp"), str)
-        and isinstance(entry.get("digest"), str)
-        and isinstance(entry.get("cancelled"), str | None)
-        and isinstance(entry.get("summary", ""), str)
-    )
+    def text(self) -> str:
+        data = {"version": _PUBLISHED_VERSION, "trackers": self.trackers, "events": self.events}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _event(
@@ -253,18 +274,26 @@ def build_calendar(
     """
     run_stamp = f"{_ical_date(run_date)}T090000Z"  # DTSTAMP in UTC: the run date at 09:00
     record = published.events if published is not None else None
-    absolute: dict[Path, tuple[str, str]] = {}  # absolute path (for the UIDs) and file name
+    # per tracker: absolute path (for the UIDs), file name, index in the record
+    absolute: dict[Path, tuple[str, str, int]] = {}
+
+    def tracker_of(path: Path) -> tuple[str, str, int]:
+        found = absolute.get(path)
+        if found is None:
+            full = os.path.abspath(path)
+            index = published.tracker_index(full) if published is not None else -1
+            found = absolute[path] = (full, path.name, index)
+        return found
+
     for path in trackers:
-        absolute[path] = (os.path.abspath(path), path.name)
+        tracker_of(path)
     days: dict[date, str] = {}  # a few dozen due dates over thousands of events
     parts = ["\r\n".join(_CALENDAR_HEAD) + "\r\n"]
     current: set[str] = set()
     for entry in calendar_entries(entries, run_date, window_days):
         step, due = entry.decision.step, entry.decision.due
         assert step is not None and due is not None
-        if entry.tracker not in absolute:
-            absolute[entry.tracker] = (os.path.abspath(entry.tracker), entry.tracker.name)
-        tracker, tracker_name = absolute[entry.tracker]
+        tracker, tracker_name, index = tracker_of(entry.tracker)
         if due not in days:
             days[due] = _all_day(due)
         title = _summary(entry)
@@ -274,84 +303,70 @@ def build_calendar(
         sequence, stamp = 0, run_stamp
         if record is not None:
             current.add(uid)
-            event = _Published(tracker, due, title, f"{summary}\n{description}")
-            sequence, stamp = event.carry_over(record, uid, run_stamp)
+            day = _ical_date(due)
+            digest = hashlib.sha256(f"{day}\n{summary}\n{description}".encode()).hexdigest()
+            fresh = _Record(index, day, 0, run_stamp, digest[:16], "", title)
+            sequence, stamp = _carry_over(record, uid, fresh, run_stamp)
         parts.append(_event(summary, days[due], stamp, uid, sequence, description))
     if record is not None:
-        ours = {path for path, _ in absolute.values()}
+        ours = {index for _, _, index in absolute.values()}
         parts += _cancelled(record, current, ours, run_date, run_stamp, window_days)
     parts.append("END:VCALENDAR\r\n")
     return "".join(parts).encode("utf-8")
 
 
-class _Published:
-    """One event of today's calendar, as the record keeps it."""
-
-    def __init__(self, tracker: str, due: date, title: str, text: str) -> None:
-        self.tracker = tracker
-        self.day = due.isoformat()
-        self.title = title
-        self.digest = hashlib.sha256(f"{self.day}\n{text}".encode()).hexdigest()[:20]
-
-    def carry_over(
-        self, record: dict[str, dict[str, Any]], uid: str, run_stamp: str
-    ) -> tuple[int, str]:
-        """SEQUENCE and DTSTAMP to publish with: kept when nothing changed, else raised."""
-        before = record.get(uid)
-        if before is None:
-            sequence, stamp = 0, run_stamp
-        elif before["digest"] == self.digest and before["cancelled"] is None:
-            sequence, stamp = before["sequence"], before["stamp"]
-        else:  # moved, reworded, or back after a cancellation
-            sequence, stamp = before["sequence"] + 1, run_stamp
-        record[uid] = {
-            "tracker": self.tracker,
-            "day": self.day,
-            "summary": self.title,
-            "sequence": sequence,
-            "stamp": stamp,
-            "digest": self.digest,
-            "cancelled": None,
-        }
-        return sequence, stamp
+def _carry_over(
+    record: dict[str, _Record], uid: str, fresh: _Record, run_stamp: str
+) -> tuple[int, str]:
+    """SEQUENCE and DTSTAMP to publish an event with: kept when nothing changed, raised when it
+    moved, was reworded or is back after a cancellation. The record takes the event."""
+    before = record.get(uid)
+    if before is None:
+        sequence, stamp = 0, run_stamp
+    elif before.digest == fresh.digest and not before.cancelled:
+        sequence, stamp = before.sequence, before.stamp
+    else:
+        sequence, stamp = before.sequence + 1, run_stamp
+    record[uid] = fresh._replace(sequence=sequence, stamp=stamp)
+    return sequence, stamp
 
 
 def _cancelled(
-    record: dict[str, dict[str, Any]],
+    record: dict[str, _Record],
     current: set[str],
-    trackers: set[str],
+    trackers: set[int],
     run_date: date,
     run_stamp: str,
     window_days: int,
 ) -> list[str]:
     """The cancelled events to publish (again), in UID order; the record is updated."""
-    today = run_date.isoformat()
-    keep_from = (run_date - timedelta(days=window_days)).isoformat()
+    today = _ical_date(run_date)
+    keep_from = _ical_date(run_date - timedelta(days=window_days))
     events = []
-    for uid in sorted(record):
+    for uid in sorted(record.keys() - current):
         before = record[uid]
-        if uid in current or before["tracker"] not in trackers:
-            continue
-        if before["cancelled"] is None:
-            if before["day"] < today:
+        if before.tracker not in trackers:
+            continue  # another tracker's, not in this run: not ours to judge
+        if not before.cancelled:
+            if before.day < today:
                 del record[uid]  # its day passed: it is history, not a stale plan
                 continue
-            before.update(sequence=before["sequence"] + 1, stamp=run_stamp, cancelled=today)
-        elif before["cancelled"] < keep_from:
+            before = record[uid] = before._replace(
+                sequence=before.sequence + 1, stamp=run_stamp, cancelled=today
+            )
+        elif before.cancelled < keep_from:
             del record[uid]  # cancelled long enough ago for every calendar to have seen it
             continue
         events.append(_cancelled_event(uid, before))
     return events
 
 
-def _cancelled_event(uid: str, before: dict[str, Any]) -> str:
+def _cancelled_event(uid: str, before: _Record) -> str:
     """The event as published before, marked cancelled (same bytes on every run after)."""
-    summary = fold_line(f"SUMMARY:{escape_text(before.get('summary') or 'Follow-up')}")
+    summary = fold_line(f"SUMMARY:{escape_text(before.summary or 'Follow-up')}")
     description = fold_line(f"DESCRIPTION:{escape_text(_CANCELLED_DESCRIPTION)}")
-    dates = _all_day(date.fromisoformat(before["day"]))
-    return _event(
-        summary, dates, before["stamp"], uid, before["sequence"], description, cancelled=True
-    )
+    day = date(int(before.day[:4]), int(before.day[4:6]), int(before.day[6:]))
+    return _event(summary, _all_day(day), before.stamp, uid, before.sequence, description, True)
 
 
 def write_calendar(

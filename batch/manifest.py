@@ -363,3 +363,9 @@ class DraftsFolder:
                 atomic_write(Path(path), content, durable=False)
                 self._written.add(relative)
             return "updated"
+
+
+def recorded_files(root: Path) -> dict[str, dict[str, str]]:
+    """What the manifest in the drafts folder `root` records, read only: each file's path
+    relative to `root` -> its sha256, owner, base and role. Empty when there is none."""
+    return dict(DraftsFolder(root, dry_run=True)._files)

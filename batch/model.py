@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
+from batch.values import DateOrderFinding
+
 Severity = Literal["error", "warning"]
 
 
@@ -75,8 +77,28 @@ REVIEW_STATUSES: frozenset[Status] = frozenset(
 
 class Step(StrEnum):
     THANK_YOU = "Thank-you"
+    # A thank-you that is too late to send alone: one message that thanks them and checks in.
+    THANK_YOU_AND_CHECK_IN = "Thank-you and check-in"
     CHECK_IN = "Check-in"
     REMINDER = "Reminder"
+
+
+class OutcomeClass(StrEnum):
+    """What the Outcome cell says about the application, as a person would read it."""
+
+    OFFER = "offer"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    GHOSTED = "ghosted"
+    CLOSED = "closed"  # closed without saying how
+    PAUSED = "paused"  # on hold, hiring freeze: one gentle check-in, no reminder
+    IN_PROGRESS = "in_progress"  # still open: the rules apply
+
+    @property
+    def closes(self) -> bool:
+        """True for the outcomes that end the follow-up (the row becomes Closed)."""
+        return self not in (OutcomeClass.PAUSED, OutcomeClass.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -124,13 +146,29 @@ class TrackerRow:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the rules decided for one row."""
+    """What the rules decided for one row.
+
+    The fields after `problems` tell the drafts what the step is answering, so the wording
+    can follow the situation rather than guess it from the reason sentence.
+    """
 
     status: Status
     step: Step | None
     due: date | None
     reason: str
     problems: tuple[RowProblem, ...] = ()
+    # The employer's own date ("Reply Expected By") that this step was timed by, or None when
+    # there is none or it no longer applies (given before the latest reply, or before the
+    # interview).
+    employer_date: date | None = None
+    # True when `employer_date` is before the run date: the employer's date went by without news.
+    employer_date_passed: bool = False
+    # The employer's latest reply when this step follows it (a check-in after "still deciding":
+    # ask for their update, do not restart the conversation); None when no reply came after
+    # the steps sent.
+    reply_date: date | None = None
+    # How the Outcome cell was read (IN_PROGRESS when blank or not understood).
+    outcome: OutcomeClass = OutcomeClass.IN_PROGRESS
 
 
 # The input fields of SPEC section 3, with the header `followup init` writes for each.
@@ -204,6 +242,9 @@ class Tracker:
     owned_values: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
     # problems about the table as a whole that do not stop it (e.g. a duplicate header)
     warnings: tuple[RowProblem, ...] = ()
+    # (header, how it was read) for each date column whose numeric text dates could be read
+    # day first or month first (03/11/2026), so a run can say which order it used and why
+    date_orders: tuple[tuple[str, DateOrderFinding], ...] = ()
     # headers the reader did not use: (1-based column, header as written, the nearest field
     # or None), for `followup check`
     unused_headers: tuple[tuple[int, str, str | None], ...] = ()

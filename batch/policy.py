@@ -7,27 +7,21 @@ once and filled one year at a time, because the rules ask it for dates on every 
 
 from __future__ import annotations
 
-import re
+import os
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from importlib.abc import Traversable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from zoneinfo import TZPATH, ZoneInfo, ZoneInfoNotFoundError
 
-DateOrder = Literal["MDY", "DMY"]
-OutcomeKind = Literal["offer", "rejected", "withdrawn", "closed"]
-
-# The kinds of outcome, in the order they win when a text matches more than one: the negative
-# words qualify "offer" ("Offer declined" was not taken, "Withdrew after offer" was withdrawn),
-# and "closed" is the catch-all ("Closed - hired" is an offer).
-OUTCOME_KINDS: tuple[OutcomeKind, ...] = ("withdrawn", "rejected", "offer", "closed")
-
-# SPEC section 3, "Outcome keywords".
-DEFAULT_OUTCOME_KEYWORDS: tuple[tuple[OutcomeKind, tuple[str, ...]], ...] = (
-    ("offer", ("offer", "accepted", "hired")),
-    ("rejected", ("reject", "declined", "not selected", "position filled")),
-    ("withdrawn", ("withdrawn", "withdrew")),
-    ("closed", ("closed",)),
-)
+from batch.model import OutcomeClass
+from batch.outcomes import DEFAULT_OUTCOME_WORDS, OutcomeClassifier, OutcomeReading
+from batch.values import DATE_ORDERS, DateOrder
 
 # The parameters of the SPEC section 4 table, in the table's order; the presets set exactly these.
 PRESET_PARAMETERS: tuple[str, ...] = (
@@ -38,13 +32,42 @@ PRESET_PARAMETERS: tuple[str, ...] = (
     "after_reply_days",
     "hands_off_days",
     "stale_after_days",
+    "min_gap_days",
+    "thank_you_grace_days",
     "ask_timeline_in_checkin",
     "voicemail_scripts",
 )
 
+# The smallest value of each whole-number parameter: a wait of 0 business days would propose a
+# check-in on the day of the thank-you; a gap or a grace of 0 simply turns that rule off.
+_MINIMUMS: dict[str, int] = {
+    "checkin_after_days": 1,
+    "reminder_after_days": 1,
+    "max_reminders": 0,
+    "move_on_after_days": 1,
+    "after_reply_days": 1,
+    "hands_off_days": 1,
+    "stale_after_days": 0,
+    "min_gap_days": 0,
+    "thank_you_grace_days": 0,
+}
+_YES_NO_PARAMETERS = ("ask_timeline_in_checkin", "voicemail_scripts")
+
+# `holidays = "none"` turns public holidays off (weekends only).
+NO_HOLIDAYS = "none"
+
 
 class PolicyError(ValueError):
-    """A policy value that cannot be used; the message says what is allowed."""
+    """A policy value that cannot be used; the message says what is allowed.
+
+    `parameter` is the policy key at fault and `detail` the message without it, so the config
+    loader can name the file and key in its own words.
+    """
+
+    def __init__(self, parameter: str, detail: str, *, named: bool = True) -> None:
+        super().__init__(f"{parameter} {detail}" if named else detail)
+        self.parameter = parameter
+        self.detail = detail
 
 
 class UnknownHolidayCode(PolicyError):
@@ -57,15 +80,17 @@ class UnknownTimeZone(PolicyError):
 
 def _parse_holiday_code(code: str) -> tuple[str, str | None]:
     """'DE-BY' -> ('DE', 'BY'); 'US' -> ('US', None). Raises UnknownHolidayCode."""
-    import holidays as holidays_lib  # heavy (~0.1 s): only when a policy names holidays
+    import holidays as holidays_lib  # a heavy import: only when a policy names holidays
 
     country, _, subdivision = code.strip().partition("-")
     country = country.upper()
     supported: dict[str, list[str]] = holidays_lib.list_supported_countries()
     if country not in supported:
         raise UnknownHolidayCode(
+            "holidays",
             f'unknown holiday code "{code}": use a country code such as US, GB or DE, '
-            "or a country-subdivision code such as DE-BY (ISO 3166)"
+            'a country-subdivision code such as DE-BY (ISO 3166), or "none"',
+            named=False,
         )
     if not subdivision:
         return country, None
@@ -74,7 +99,9 @@ def _parse_holiday_code(code: str) -> tuple[str, str | None]:
     if subdivision.upper() not in by_upper:
         known = ", ".join(sorted(supported[country])) or "none"
         raise UnknownHolidayCode(
-            f'unknown subdivision "{subdivision}" in holiday code "{code}": {country} has {known}'
+            "holidays",
+            f'unknown subdivision "{subdivision}" in holiday code "{code}": {country} has {known}',
+            named=False,
         )
     return country, by_upper[subdivision.upper()]
 
@@ -150,34 +177,13 @@ class BusinessCalendar:
         return result
 
 
-def _keyword_pattern(keywords: tuple[tuple[OutcomeKind, tuple[str, ...]], ...]) -> re.Pattern[str]:
-    """One regex with a named group per kind, matching a keyword at the start of a word.
-
-    A keyword matches at a word start and may run on ("reject" finds "Rejected", "offer" finds
-    "Offered"), but not inside a word ("closed" does not find "disclosed"). Spaces in a keyword
-    match any run of spaces, hyphens or underscores ("not-selected").
-    """
-    groups = []
-    by_kind = dict(keywords)
-    for kind in OUTCOME_KINDS:
-        words = sorted(by_kind.get(kind, ()), key=len, reverse=True)
-        if not words:
-            continue
-        alternatives = "|".join(
-            r"[\s_\-]+".join(re.escape(part) for part in word.split()) for word in words
-        )
-        groups.append(rf"(?P<{kind}>(?<![^\W_])(?:{alternatives}))")
-    if not groups:
-        return re.compile(r"(?!)")  # matches nothing
-    return re.compile("|".join(groups), re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Policy:
     """Every parameter of the SPEC section 4 table, plus where and how the user lives.
 
     The defaults are the balanced preset. Construct variants with `dataclasses.replace` or the
-    `PRESETS`; an invalid value raises `PolicyError` (config.py names the file and key).
+    `PRESETS`. Every value is checked here and only here: an invalid one raises `PolicyError`
+    naming the parameter (config.py adds the file and key).
     """
 
     checkin_after_days: int = 5
@@ -187,45 +193,50 @@ class Policy:
     after_reply_days: int = 10
     hands_off_days: int = 10
     stale_after_days: int = 30
+    min_gap_days: int = 2
+    thank_you_grace_days: int = 3
     ask_timeline_in_checkin: bool = True
     voicemail_scripts: bool = True
-    holidays: str | None = None  # "US", "GB", "DE-BY"...; None = weekends only
+    holidays: str | None = None  # "US", "GB", "DE-BY"...; None or "none" = weekends only
     timezone: str | None = None  # IANA name; None = the machine's local zone
+    # How to read ambiguous text dates (03/04/2026) in a column with no unambiguous ones.
     date_order: DateOrder = "MDY"
-    outcome_keywords: tuple[tuple[OutcomeKind, tuple[str, ...]], ...] = DEFAULT_OUTCOME_KEYWORDS
+    # The config's `[outcomes]` words, added to the defaults of each class.
+    outcome_words: tuple[tuple[OutcomeClass, tuple[str, ...]], ...] = ()
     calendar: BusinessCalendar = field(init=False, repr=False, compare=False)
-    _outcome_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    # Outcome text -> its kind: a tracker repeats the same few outcome words on every row.
-    _outcome_kinds: dict[str, OutcomeKind | None] = field(
-        init=False, repr=False, compare=False, default_factory=dict
-    )
+    outcomes: OutcomeClassifier = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        for name in (
-            "checkin_after_days",
-            "reminder_after_days",
-            "move_on_after_days",
-            "after_reply_days",
-            "hands_off_days",
-        ):
-            _check_whole_number(name, getattr(self, name), minimum=1)
-        _check_whole_number("stale_after_days", self.stale_after_days, minimum=0)
-        _check_whole_number("max_reminders", self.max_reminders, minimum=0)
+        for name, minimum in _MINIMUMS.items():
+            _check_whole_number(name, getattr(self, name), minimum)
         if self.max_reminders > 1:
             # The tracker has one Reminder Sent column, so a second reminder could never be
             # told apart from the first: the tool would propose reminders forever.
             raise PolicyError(
-                "max_reminders can be 0 or 1: the tracker records one Reminder Sent date"
+                "max_reminders",
+                f"can be 0 or 1: the tracker records one Reminder Sent date (got "
+                f"{self.max_reminders})",
             )
-        for name in ("ask_timeline_in_checkin", "voicemail_scripts"):
-            if not isinstance(getattr(self, name), bool):
-                raise PolicyError(f"{name} must be true or false")
-        if self.date_order not in ("MDY", "DMY"):
-            raise PolicyError(f'date_order must be "MDY" or "DMY", not "{self.date_order}"')
+        for name in _YES_NO_PARAMETERS:
+            value = getattr(self, name)
+            if not isinstance(value, bool):
+                raise PolicyError(name, f"must be true or false (got {value!r})")
+        if self.date_order not in DATE_ORDERS:
+            raise PolicyError(
+                "date_order",
+                f'must be "MDY" (11/20/2026) or "DMY" (20/11/2026), not {self.date_order!r}',
+            )
+        if self.holidays is not None and not isinstance(self.holidays, str):
+            raise PolicyError("holidays", f"must be a text (got {self.holidays!r})")
         if self.timezone is not None:
+            if not isinstance(self.timezone, str):
+                raise PolicyError("timezone", f"must be a text (got {self.timezone!r})")
             zone_for(self.timezone)  # raises UnknownTimeZone
-        object.__setattr__(self, "calendar", BusinessCalendar(self.holidays))
-        object.__setattr__(self, "_outcome_pattern", _keyword_pattern(self.outcome_keywords))
+        holiday_code = self.holidays
+        if holiday_code is not None and holiday_code.strip().casefold() == NO_HOLIDAYS:
+            holiday_code = None
+        object.__setattr__(self, "calendar", BusinessCalendar(holiday_code))
+        object.__setattr__(self, "outcomes", OutcomeClassifier(dict(self.outcome_words)))
 
     def next_business_day(self, day: date) -> date:
         """SPEC's next_bd: the first business day after `day`."""
@@ -235,45 +246,31 @@ class Policy:
         """SPEC's add_bd: the `count`-th business day after `day`."""
         return self.calendar.add_business_days(day, count)
 
-    def keywords_for(self, kind: OutcomeKind) -> tuple[str, ...]:
-        return dict(self.outcome_keywords).get(kind, ())
+    def words_for(self, outcome_class: OutcomeClass) -> tuple[str, ...]:
+        """The words that put an Outcome in a class: the defaults, then the config's."""
+        extra = dict(self.outcome_words).get(outcome_class, ())
+        return (*DEFAULT_OUTCOME_WORDS[outcome_class], *extra)
 
-    def with_extra_outcomes(self, extra: dict[OutcomeKind, list[str]]) -> Policy:
-        """This policy with more keywords per kind (the config's `[outcomes]` table)."""
-        merged: list[tuple[OutcomeKind, tuple[str, ...]]] = []
-        for kind, words in self.outcome_keywords:
-            more = [w for w in extra.get(kind, []) if w.lower() not in {x.lower() for x in words}]
-            merged.append((kind, (*words, *more)))
-        return replace(self, outcome_keywords=tuple(merged))
+    def with_extra_outcomes(self, extra: Mapping[OutcomeClass, list[str]]) -> Policy:
+        """This policy with more words per class (the config's `[outcomes]` table)."""
+        merged = dict(self.outcome_words)
+        for outcome_class, words in extra.items():
+            known = {w.casefold() for w in self.words_for(outcome_class)}
+            more = tuple(w for w in words if w.casefold() not in known)
+            merged[outcome_class] = (*merged.get(outcome_class, ()), *more)
+        return replace(self, outcome_words=tuple(merged.items()))
 
-    def outcome_of(self, outcome: str | None) -> OutcomeKind | None:
-        """The kind of closed outcome a free-text Outcome cell says, or None (row still open)."""
-        if not outcome:
-            return None
-        if outcome in self._outcome_kinds:
-            return self._outcome_kinds[outcome]
-        kind = self._outcome_kind(outcome)
-        if len(self._outcome_kinds) < _MEMO_LIMIT:
-            self._outcome_kinds[outcome] = kind
-        return kind
-
-    def _outcome_kind(self, outcome: str) -> OutcomeKind | None:
-        matched = {
-            kind
-            for found in self._outcome_pattern.finditer(outcome)
-            for kind, text in found.groupdict().items()
-            if text is not None
-        }
-        for kind in OUTCOME_KINDS:
-            if kind in matched:
-                return kind
-        return None
+    def read_outcome(self, outcome: str | None) -> OutcomeReading:
+        """How the Outcome cell reads: its class and the words that decided it."""
+        return self.outcomes.read(outcome)
 
 
 def _check_whole_number(name: str, value: Any, minimum: int) -> None:
     # bool is an int in Python; "checkin_after_days = true" is a mistake, not 1.
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise PolicyError(f"{name} must be a whole number, {minimum} or more (got {value!r})")
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PolicyError(name, f"must be a whole number, {minimum} or more (got {value!r})")
+    if value < minimum:
+        raise PolicyError(name, f"must be a whole number, {minimum} or more (got {value})")
 
 
 PRESETS: dict[str, Policy] = {
@@ -286,6 +283,8 @@ PRESETS: dict[str, Policy] = {
         after_reply_days=5,
         hands_off_days=5,
         stale_after_days=30,
+        min_gap_days=2,
+        thank_you_grace_days=3,
         ask_timeline_in_checkin=False,
         voicemail_scripts=True,
     ),
@@ -297,11 +296,75 @@ PRESETS: dict[str, Policy] = {
         after_reply_days=10,
         hands_off_days=15,
         stale_after_days=45,
+        min_gap_days=2,
+        thank_you_grace_days=3,
         ask_timeline_in_checkin=True,
         voicemail_scripts=False,
     ),
 }
 DEFAULT_PRESET = "balanced"
+
+
+# Where month-first dates (11/20/2026) are the convention; everywhere else writes the day first
+# (or year first, which ISO dates already cover). Canada writes both; its English-language
+# software, like the US's, puts the month first.
+_MONTH_FIRST_COUNTRIES = frozenset(
+    {"US", "AS", "GU", "MP", "PR", "UM", "VI", "CA", "PH", "FM", "MH", "PW"}
+)
+
+
+def date_order_of_country(country: str | None) -> DateOrder | None:
+    """The usual order of numeric dates in a country, or None when the country is unknown."""
+    if country is None:
+        return None
+    return "MDY" if country in _MONTH_FIRST_COUNTRIES else "DMY"
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    """Time zone name -> ISO country code, from the time zone database's zone.tab."""
+    tables: list[Path | Traversable] = [Path(folder) / "zone.tab" for folder in TZPATH]
+    with suppress(ModuleNotFoundError):  # the database as a package (Windows has no system copy)
+        tables.append(files("tzdata") / "zoneinfo" / "zone.tab")
+    for table in tables:
+        try:
+            text = table.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        countries = {}
+        for line in text.splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 3 and not line.startswith("#"):
+                countries[parts[2]] = parts[0]
+        return countries
+    return {}
+
+
+def country_of_zone(zone_name: str | None) -> str | None:
+    """The country of an IANA time zone ("America/New_York" -> "US"), or None when it has none
+    ("UTC") or the time zone database does not say."""
+    if not zone_name:
+        return None
+    return _zone_countries().get(zone_name)
+
+
+def local_zone_name() -> str | None:
+    """The IANA name of the machine's time zone, when the machine says it (else None)."""
+    named = os.environ.get("TZ", "").lstrip(":")
+    if named:
+        return named if "/" in named or named == "UTC" else None
+    try:
+        text = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    except OSError:
+        pass
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return None
+    _, found, name = target.partition("zoneinfo/")
+    return name if found and name else None
 
 
 def zone_for(name: str) -> ZoneInfo:
@@ -310,8 +373,10 @@ def zone_for(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise UnknownTimeZone(
+            "timezone",
             f'unknown time zone "{name}": use an IANA name such as "America/New_York", '
-            '"Europe/London" or "UTC"'
+            '"Europe/London" or "UTC"',
+            named=False,
         ) from error
 
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
-from batch.model import Status
+from batch.mail_matching import CellFill
+from batch.model import DEFAULT_HEADERS, Decision, Status
 from batch.runner import CellChange, OwnedValue, TrackerResult
+from batch.sync import SyncRun
+
+if TYPE_CHECKING:
+    from batch.mark import MarkResult
 
 SUMMARY_ORDER: tuple[tuple[Status, str], ...] = (
     (Status.DUE, "due today"),
@@ -131,6 +137,8 @@ def print_check(results: Sequence[TrackerResult]) -> None:
             _print_table(("Row", "Column", "Severity", "Code", "Problem"), problems)
         else:
             click.echo("  no problems")
+        for note in result.notes:
+            click.echo(f"  {note}")
 
 
 def _unused_text(unused: Sequence[tuple[int, str, str | None]]) -> str:
@@ -202,3 +210,90 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     click.echo(line(headers))
     for row in rows:
         click.echo(line(row))
+
+
+def print_sync(run: SyncRun, *, dry_run: bool) -> None:
+    """What `followup sync` read, filled (or would fill) and changed, row by row."""
+    mailbox = run.mailbox
+    click.echo(f"mailbox: {len(mailbox.messages)} messages read from {', '.join(mailbox.folders)}")
+    if run.duplicates:
+        click.echo(f"  copies of the same message, counted once: {run.duplicates}")
+    for result in run.results:
+        if result.error is not None:
+            click.echo(f"followup: {result.error}", err=True)
+            continue
+        verb = "would fill" if dry_run else "filled"
+        click.echo(
+            f"{result.path}: {result.matched} messages matched; {verb} "
+            f"{result.filled_cells} cells in {len(result.changes)} rows"
+        )
+        if result.skipped:
+            not_counted = ", ".join(f"{why}: {n}" for why, n in sorted(result.skipped.items()))
+            click.echo(f"  not counted: {not_counted}")
+        for change in result.changes:
+            row = change.row
+            click.echo(f"  row {row.row} {_clip(row.company or '', 30)}:")
+            for fill in change.fills:
+                click.echo(
+                    f"    {row.header(fill.field)}: (empty) -> {fill.day.isoformat()} "
+                    f"({_mail_source(fill)})"
+                )
+            before, after = _decision_text(change.before), _decision_text(change.after)
+            click.echo(f"    still {after}" if before == after else f"    {before} -> {after}")
+        for conflict in result.conflicts:
+            click.echo(f"  row {conflict.row}, {conflict.column}: {conflict.message}")
+        for name, rows in sorted(result.missing_columns.items()):
+            click.echo(
+                f"  {rows} rows have a {DEFAULT_HEADERS[name]} date in the mailbox, but the "
+                f"tracker has no {DEFAULT_HEADERS[name]} column: add one and sync again"
+            )
+        if not dry_run:
+            if result.written:
+                click.echo(f"  previous version kept in {result.backup}")
+            else:
+                click.echo("  no changes to the workbook")
+
+
+def _mail_source(fill: CellFill) -> str:
+    item = fill.source
+    message = item.message
+    subject = f', "{_clip(message.subject, 50)}"' if message.subject else ""
+    if item.direction == "sent":
+        return f"sent to {next(iter(message.recipients), '?')}{subject}"
+    return f"from {message.sender or '?'}{subject}"
+
+
+def _decision_text(decision: Decision) -> str:
+    parts = [decision.status.value]
+    if decision.step is not None:
+        parts.append(decision.step.value)
+    if decision.due is not None:
+        parts.append(f"due {short_date(decision.due)}")
+    return " ".join(parts)
+
+
+def print_mark(result: MarkResult, *, dry_run: bool) -> None:
+    """What `followup mark` wrote (or would), what it left alone, and each row's new status."""
+    click.echo(f"{result.path}:")
+    for cell in result.cells:
+        where = f"row {cell.row}" + (f" {_clip(cell.company, 30)}" if cell.company else "")
+        new = cell.new.isoformat() if isinstance(cell.new, date) else repr(cell.new)
+        if cell.refused:
+            click.echo(f"  {where}: {cell.header} not written: {cell.refused}")
+        elif cell.old == (cell.new.isoformat() if isinstance(cell.new, date) else cell.new):
+            click.echo(f"  {where}: {cell.header} already {new}")
+        else:
+            old = repr(cell.old) if cell.old else "(empty)"
+            click.echo(f"  {where}: {cell.header}: {old} -> {new}")
+    for note in result.notes:
+        click.echo(f"  {note}")
+    for row, before, after in result.rows:
+        click.echo(f"  row {row.row} is now {after.status.value}: {after.reason}")
+        if _decision_text(before) != _decision_text(after):
+            click.echo(f"    (was {_decision_text(before)})")
+    if dry_run:
+        click.echo("  dry run: nothing written")
+    elif result.written:
+        click.echo(f"  previous version kept in {result.backup}")
+    else:
+        click.echo("  no changes to the workbook")

@@ -7,11 +7,12 @@ SPEC's order and the first that applies wins. Every due date a user sees comes f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from batch.model import Decision, RowProblem, Status, Step, TrackerRow
+from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, TrackerRow
+from batch.outcomes import OutcomeReading
 from batch.policy import Policy
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -64,15 +65,21 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
             Status.NEEDS_ATTENTION, None, None, f"Needs attention: {details}.", tuple(problems)
         )
 
-    kind = policy.outcome_of(row.outcome)
-    if kind is not None:
-        label = "Closed" if kind == "closed" else f"Closed ({kind})"
-        outcome = (row.outcome or "").strip()
-        reason = f'{label}: {row.header("outcome")} says "{outcome}", so no follow-up.'
-        return Decision(Status.CLOSED, None, None, reason)
+    reading = policy.read_outcome(row.outcome)
+    outcome_class = reading.outcome_class
+    if outcome_class.closes:
+        return Decision(
+            Status.CLOSED, None, None, _closed_reason(row, reading), outcome=outcome_class
+        )
 
     if row.interview_date is None:
         header = row.header("interview_date")
+        decision = Decision(
+            Status.NO_INTERVIEW,
+            None,
+            None,
+            f"No interview date yet: fill in {header} once the interview is booked.",
+        )
         if _says_interviewed(row):
             outcome = (row.outcome or "").strip()
             said = f'{row.header("outcome")} says "{outcome}"'
@@ -80,16 +87,16 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
                 row.row, header, "no-interview-date", f"empty, but {said}: add the interview date"
             )
             reason = f"Needs attention: add the interview date ({said})."
-            return Decision(Status.NEEDS_ATTENTION, None, None, reason, (problem,))
-        return Decision(
-            Status.NO_INTERVIEW,
-            None,
-            None,
-            f"No interview date yet: fill in {header} once the interview is booked.",
+            decision = Decision(Status.NEEDS_ATTENTION, None, None, reason, (problem,))
+    else:
+        paused = outcome_class is OutcomeClass.PAUSED
+        decision = _with_warnings(
+            _follow_up(row, row.interview_date, today, policy, paused), row, today
         )
-
-    decision = _follow_up(row, row.interview_date, today, policy)
-    return _with_plan(_with_warnings(decision, row, today), row, today)
+        decision = _with_plan(decision, row, today)
+    if outcome_class is not OutcomeClass.IN_PROGRESS:
+        decision = replace(decision, outcome=outcome_class)
+    return decision
 
 
 # An Outcome that says an interview took place (or is booked): "Interviewed", "2nd interview",
@@ -115,7 +122,16 @@ def _with_plan(decision: Decision, row: TrackerRow, today: date) -> Decision:
     reason = (
         f"{decision.reason} Your {row.header('planned_follow_up')}: {format_day(planned, today)}."
     )
-    return Decision(decision.status, decision.step, decision.due, reason, decision.problems)
+    return replace(decision, reason=reason)
+
+
+def _closed_reason(row: TrackerRow, reading: OutcomeReading) -> str:
+    """'Closed (rejected): Outcome says "Not hired - went internal" ("Not hired"), so ...'."""
+    outcome_class = reading.outcome_class
+    label = "Closed" if outcome_class is OutcomeClass.CLOSED else f"Closed ({outcome_class})"
+    outcome = " ".join((row.outcome or "").split())
+    decided_by = "" if reading.words.casefold() == outcome.casefold() else f' ("{reading.words}")'
+    return f'{label}: {row.header("outcome")} says "{outcome}"{decided_by}, so no follow-up.'
 
 
 def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
@@ -155,9 +171,29 @@ class _Proposal:
     step: Step
     due: date
     why: str  # "Thank-you sent Thu 12 Nov; ... : Thu 19 Nov" (no final punctuation)
+    employer_date: date | None = None  # the employer's date in force, for the drafts
+    reply_date: date | None = None  # the reply this step follows, for the drafts
 
 
-def _follow_up(row: TrackerRow, interview: date, today: date, policy: Policy) -> Decision:
+def _employer_date_in_force(row: TrackerRow, interview: date) -> date | None:
+    """The employer's date, unless a later reply overtook it or it predates the interview.
+
+    A date given before (or on the day of) the latest reply was answered by that reply (SPEC
+    rule 7 uses only a date after it); a date before the interview cannot be about this
+    interview's decision (a warning says so).
+    """
+    employer_date = row.reply_expected_by
+    reply = row.reply_date
+    if employer_date is None or employer_date < interview:
+        return None
+    if reply is not None and employer_date <= reply:
+        return None
+    return employer_date
+
+
+def _follow_up(
+    row: TrackerRow, interview: date, today: date, policy: Policy, paused: bool
+) -> Decision:
     """Rules 5 to 10, for an open row with a readable interview date and sane recorded dates."""
 
     def on(day: date) -> str:
@@ -173,57 +209,46 @@ def _follow_up(row: TrackerRow, interview: date, today: date, policy: Policy) ->
 
     thank_you, checkin, reminder = row.thank_you_sent, row.checkin_sent, row.reminder_sent
     reply = row.reply_date
+    employer_date = _employer_date_in_force(row, interview)
+    sent = [d for d in (thank_you, checkin, reminder) if d is not None]
+
+    if paused:
+        return _paused(row, interview, sent, employer_date, today, policy)
 
     # 6. Thank-you: only when nothing was sent yet. A later step recorded without a thank-you
     # means the job seeker moved on past it; the rules carry on from the latest step sent.
-    if thank_you is None and checkin is None and reminder is None:
-        return _thank_you(interview, today, policy)
-
-    sent = [d for d in (thank_you, checkin, reminder) if d is not None]
+    if not sent:
+        return _thank_you(interview, employer_date, today, policy)
     last_sent = max(sent)
-    # An employer date only counts for the current round: one given before the latest reply has
-    # been overtaken by it (SPEC rule 7 uses it only when it is after the reply). A date before
-    # the interview cannot be about this interview's decision (a warning says so).
-    employer_date = row.reply_expected_by
-    if employer_date is not None and (
-        employer_date < interview or (reply is not None and employer_date <= reply)
-    ):
-        employer_date = None
 
-    # 7. Replied: the reply came after everything sent, so the budget starts again from it.
-    if reply is not None and reply > last_sent:
-        if employer_date is not None:
-            proposal = _Proposal(
-                Step.CHECK_IN,
-                policy.next_business_day(employer_date),
-                f"Reply received {on(reply)}; the employer said {on(employer_date)}, so check "
-                f"in the next business day: {on(policy.next_business_day(employer_date))}",
-            )
-        else:
-            due = policy.add_business_days(reply, policy.after_reply_days)
-            proposal = _Proposal(
-                Step.CHECK_IN,
-                due,
-                f"Reply received {on(reply)} and no later date from the employer, so check in "
-                f"{_plural(policy.after_reply_days, 'business day')} later: {on(due)}",
-            )
-        return _step_decision(proposal, today, policy)
+    # 7. Replied. A reply dated the day of the last step counts as after it: the tracker has no
+    # times, and a reply before the step would have stopped it being sent. A reply before the
+    # thank-you answered nothing the candidate sent, so it does not change the sequence.
+    if reply is not None and (thank_you is None or reply >= thank_you):
+        return _after_reply(reply, last_sent, checkin, reminder, employer_date, today, policy)
 
-    def in_this_round(day: date | None) -> bool:
-        # A step sent before the latest reply belonged to the previous round.
-        return day is not None and (reply is None or day >= reply)
+    hands_off = row.they_will_contact is True
 
-    hands_off = row.they_will_contact is True and employer_date is None
-
-    # 8. Check-in: not sent in this round. Something was sent in this round (else rule 7 applied),
-    # and it is neither a check-in nor a reminder, so it is the thank-you.
-    if not in_this_round(checkin) and not in_this_round(reminder):
+    # 8. Check-in: only the thank-you was sent.
+    if checkin is None and reminder is None:
         assert thank_you is not None
-        if employer_date is not None:
+        if employer_date is not None and employer_date >= thank_you:
             due = policy.next_business_day(employer_date)
+            will_contact = " and will contact you" if hands_off else ""
+            once = " once" if hands_off else ""
             why = (
-                f"Thank-you sent {on(thank_you)}; the employer said {on(employer_date)}, so "
-                f"check in the next business day: {on(due)}"
+                f"Thank-you sent {on(thank_you)}; the employer said {on(employer_date)}"
+                f"{will_contact}, so check in{once} the next business day: {on(due)}"
+            )
+        elif employer_date is not None:
+            # The employer's date went by before the thank-you did: the thank-you was the
+            # first message, so the wait starts from it rather than from a date long gone.
+            wait = policy.hands_off_days if hands_off else policy.checkin_after_days
+            due = policy.add_business_days(thank_you, wait)
+            why = (
+                f"Thank-you sent {on(thank_you)}, after the employer's date "
+                f"({on(employer_date)}), so check in {_plural(wait, 'business day')} after "
+                f"it: {on(due)}"
             )
         elif hands_off:
             due = policy.add_business_days(thank_you, policy.hands_off_days)
@@ -238,51 +263,192 @@ def _follow_up(row: TrackerRow, interview: date, today: date, policy: Policy) ->
                 f"Thank-you sent {on(thank_you)}; no date from the employer, so check in "
                 f"{_plural(policy.checkin_after_days, 'business day')} later: {on(due)}"
             )
-        return _step_decision(_Proposal(Step.CHECK_IN, due, why), today, policy)
+        proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
+        return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
 
     # 9. Reminder: the check-in went unanswered. The tracker records one reminder, so
-    # "fewer than max_reminders sent" means none sent this round while max_reminders >= 1.
-    # After a hands-off check-in ("they will contact you") no reminder follows (SPEC rule 8).
-    reminders_sent = 1 if in_this_round(reminder) else 0
-    if (
-        checkin is not None
-        and in_this_round(checkin)
-        and reminders_sent < policy.max_reminders
-        and not hands_off
-    ):
+    # "fewer than max_reminders sent" means none sent while max_reminders >= 1. After a
+    # "they will contact you" check-in no reminder follows (SPEC rule 8), date or no date.
+    if checkin is not None and reminder is None and policy.max_reminders > 0 and not hands_off:
         due = policy.add_business_days(checkin, policy.reminder_after_days)
         why = (
             f"Check-in sent {on(checkin)} and no reply, so send a reminder "
             f"{_plural(policy.reminder_after_days, 'business day')} later: {on(due)}"
         )
-        return _step_decision(_Proposal(Step.REMINDER, due, why), today, policy)
+        proposal = _Proposal(Step.REMINDER, due, why, employer_date)
+        return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
 
     # 10. Move on: everything allowed was sent and no reply came.
     last_step = (
         "Reminder" if reminder == last_sent else "Check-in" if checkin == last_sent else "Thank-you"
     )
+    return _move_on(f"{last_step} sent {on(last_sent)}", last_sent, employer_date, today, policy)
+
+
+def _move_on(
+    what: str, last_sent: date, employer_date: date | None, today: date, policy: Policy
+) -> Decision:
+    """Waiting until `move_on_after_days` after the last step (and after the employer's
+    date, when one is still to come), then Move on."""
+
+    def on(day: date) -> str:
+        return format_day(day, today)
+
     move_on_from = policy.add_business_days(last_sent, policy.move_on_after_days)
+    if employer_date is not None and policy.next_business_day(employer_date) > move_on_from:
+        move_on_from = policy.next_business_day(employer_date)
+        after = f"the business day after the employer's date ({on(employer_date)})"
+    else:
+        after = f"{_plural(policy.move_on_after_days, 'business day')} later"
     if today < move_on_from:
         reason = (
-            f"{last_step} sent {on(last_sent)}; nothing more to send: if no reply comes by "
-            f"{on(move_on_from)} ({_plural(policy.move_on_after_days, 'business day')} later), "
-            "move on."
+            f"{what}; nothing more to send: if no reply comes by {on(move_on_from)} "
+            f"({after}), move on."
         )
-        return Decision(Status.WAITING, None, move_on_from, reason)
-    reason = (
-        f"{last_step} sent {on(last_sent)} and no reply by {on(move_on_from)} "
-        f"({_plural(policy.move_on_after_days, 'business day')} later): move on."
+        return Decision(Status.WAITING, None, move_on_from, reason, employer_date=employer_date)
+    reason = f"{what} and no reply by {on(move_on_from)} ({after}): move on."
+    return Decision(Status.MOVE_ON, None, None, reason, employer_date=employer_date)
+
+
+def _after_reply(
+    reply: date,
+    last_sent: date,
+    checkin: date | None,
+    reminder: date | None,
+    employer_date: date | None,
+    today: date,
+    policy: Policy,
+) -> Decision:
+    """After their reply the budget does not start again: one check-in, no reminder, move on.
+
+    A reply such as "still deciding" asks the candidate to wait for their update; a new
+    check-in and reminder on top would make four or five messages.
+    """
+
+    def on(day: date) -> str:
+        return format_day(day, today)
+
+    since = [day for day in (checkin, reminder) if day is not None and day > reply]
+    if since:
+        return _move_on(
+            f"Reply received {on(reply)} and a check-in sent {on(max(since))}; waiting for "
+            "their update",
+            max(since),
+            employer_date,
+            today,
+            policy,
+        )
+    if employer_date is not None:
+        due = policy.next_business_day(employer_date)
+        why = (
+            f"Reply received {on(reply)}: wait for their update; the employer said "
+            f"{on(employer_date)}, so check in once the next business day: {on(due)}"
+        )
+    else:
+        due = policy.add_business_days(reply, policy.after_reply_days)
+        why = (
+            f"Reply received {on(reply)}: wait for their update, and check in once if none "
+            f"comes within {_plural(policy.after_reply_days, 'business day')}: {on(due)}"
+        )
+    proposal = _Proposal(Step.CHECK_IN, due, why, employer_date, reply)
+    return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
+
+
+def _paused(
+    row: TrackerRow,
+    interview: date,
+    sent: list[date],
+    employer_date: date | None,
+    today: date,
+    policy: Policy,
+) -> Decision:
+    """On hold, hiring freeze: no thank-you or reminder, one gentle check-in after a while."""
+
+    def on(day: date) -> str:
+        return format_day(day, today)
+
+    outcome = " ".join((row.outcome or "").split())
+    said = f'{row.header("outcome")} says "{outcome}"'
+    follow_ups = [day for day in (row.checkin_sent, row.reminder_sent) if day is not None]
+    latest = max([interview, *sent, *([row.reply_date] if row.reply_date else [])])
+    if follow_ups and max(follow_ups) == latest:
+        return _move_on(
+            f"{said}; check-in sent {on(latest)}, so nothing more to send while it is paused",
+            latest,
+            employer_date,
+            today,
+            policy,
+        )
+    due = policy.add_business_days(latest, policy.hands_off_days)
+    why = (
+        f"{said}: no thank-you or reminder while it is paused, one gentle check-in "
+        f"{_plural(policy.hands_off_days, 'business day')} after the latest date "
+        f"({on(latest)}): {on(due)}"
     )
-    return Decision(Status.MOVE_ON, None, None, reason)
+    proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
+    last_sent = max(sent) if sent else None
+    return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
 
 
-def _thank_you(interview: date, today: date, policy: Policy) -> Decision:
-    """Rule 6: due the evening of the interview; Due within 24 hours, Overdue after."""
+def _bounded(proposal: _Proposal, last_sent: date | None, today: date, policy: Policy) -> _Proposal:
+    """No step before the business day after the employer's date, nor within `min_gap_days`
+    business days of the last message sent; a step moved so is due on the new day, not late.
+    """
+    due, why = proposal.due, proposal.why
+    employer_date = proposal.employer_date
+    if employer_date is not None:
+        earliest = policy.next_business_day(employer_date)
+        if earliest > due:
+            due = earliest
+            why = (
+                f"{why}, but the employer said {format_day(employer_date, today)}, so not "
+                f"before {format_day(earliest, today)}"
+            )
+    if last_sent is not None and policy.min_gap_days > 0:
+        earliest = policy.add_business_days(last_sent, policy.min_gap_days)
+        if earliest > due:
+            due = earliest
+            why = (
+                f"{why}; {_plural(policy.min_gap_days, 'business day')} after the last message "
+                f"({format_day(last_sent, today)}): {format_day(earliest, today)}"
+            )
+    if due == proposal.due:
+        return proposal
+    return replace(proposal, due=due, why=why)
+
+
+def _thank_you(
+    interview: date, employer_date: date | None, today: date, policy: Policy
+) -> Decision:
+    """Rule 6: due the evening of the interview; Due within 24 hours, Overdue after.
+
+    More than `thank_you_grace_days` business days late, a thank-you alone would read as if
+    the interview were yesterday: the step becomes one message that thanks them and checks in,
+    once the employer's date (if any) has passed.
+    """
 
     def on(day: date) -> str:
         return format_day(day, today)
 
     days_late = (today - interview).days
+    grace_end = policy.add_business_days(interview, policy.thank_you_grace_days)
+    employer_ahead = employer_date is not None and policy.next_business_day(employer_date) > today
+    if today > grace_end and not employer_ahead:
+        due = policy.next_business_day(grace_end)
+        why = (
+            f"Interview {on(interview)} and no thank-you sent; more than "
+            f"{_plural(policy.thank_you_grace_days, 'business day')} later, so thank them and "
+            f"check in in one message: {on(due)}"
+        )
+        if employer_date is not None and policy.next_business_day(employer_date) > due:
+            due = policy.next_business_day(employer_date)
+            why = (
+                f"Interview {on(interview)} and no thank-you sent; the employer said "
+                f"{on(employer_date)}, so thank them and check in in one message the next "
+                f"business day: {on(due)}"
+            )
+        proposal = _Proposal(Step.THANK_YOU_AND_CHECK_IN, due, why, employer_date)
+        return _step_decision(proposal, today, policy)
     if days_late > policy.stale_after_days:
         reason = (
             f"Interview {on(interview)} and no thank-you sent; it is {_plural(days_late, 'day')} "
@@ -305,18 +471,30 @@ def _thank_you(interview: date, today: date, policy: Policy) -> Decision:
 def _step_decision(proposal: _Proposal, today: date, policy: Policy) -> Decision:
     """Waiting before the due date, Due on it, Overdue after it, Move on once stale."""
     days_late = (today - proposal.due).days
+    step: Step | None = proposal.step
+    due: date | None = proposal.due
     if days_late > policy.stale_after_days:
+        status, step, due = Status.MOVE_ON, None, None
         reason = (
             f"{proposal.why}, {_plural(days_late, 'day')} late: more than "
             f"{policy.stale_after_days} days, so move on."
         )
-        return Decision(Status.MOVE_ON, None, None, reason)
-    if days_late > 0:
-        reason = f"{proposal.why}, {_plural(days_late, 'day')} late."
-        return Decision(Status.OVERDUE, proposal.step, proposal.due, reason)
-    if days_late == 0:
-        return Decision(Status.DUE, proposal.step, proposal.due, f"{proposal.why}, today.")
-    return Decision(Status.WAITING, proposal.step, proposal.due, f"{proposal.why}.")
+    elif days_late > 0:
+        status, reason = Status.OVERDUE, f"{proposal.why}, {_plural(days_late, 'day')} late."
+    elif days_late == 0:
+        status, reason = Status.DUE, f"{proposal.why}, today."
+    else:
+        status, reason = Status.WAITING, f"{proposal.why}."
+    employer_date = proposal.employer_date
+    return Decision(
+        status,
+        step,
+        due,
+        reason,
+        employer_date=employer_date,
+        employer_date_passed=employer_date is not None and employer_date < today,
+        reply_date=proposal.reply_date,
+    )
 
 
 def _with_warnings(decision: Decision, row: TrackerRow, today: date) -> Decision:

@@ -17,6 +17,7 @@ format. Each tracker is processed on its own, so one bad file does not stop the 
 from __future__ import annotations
 
 import os
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from batch.across_rows import decide_across_rows
 from batch.config import Config, load_config
 from batch.model import (
+    DRAFTED_STATUSES,
     OWNED_COLUMNS,
     Decision,
     FileProblem,
@@ -35,9 +38,10 @@ from batch.model import (
     Tracker,
     TrackerRow,
 )
+from batch.outcomes import not_understood
 from batch.policy import today_in
 from batch.rules import decide
-from batch.tracker_format import TrackerFile, open_tracker
+from batch.tracker_format import LinkedText, TrackerFile, open_tracker
 
 if TYPE_CHECKING:
     from batch.drafts import RenderedDraft, RowDraftFiles
@@ -47,9 +51,6 @@ if TYPE_CHECKING:
 OwnedValue = str | date | None
 # Wraps the rows of a large tracker to show progress (the CLI passes a progress bar).
 Progress = Callable[[Sequence[TrackerRow], str], Iterable[TrackerRow]]
-
-# Rows whose step gets drafts today (SPEC section 5).
-DRAFTED_STATUSES = frozenset({Status.DUE, Status.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ class RunOptions:
 class CellChange(NamedTuple):
     """One owned cell whose value this run changes (for --dry-run's old -> new listing).
 
-    A NamedTuple (immutable, and made in half the time of a frozen dataclass): a first run
-    on a 100,000-row tracker has over half a million of them.
+    A NamedTuple (immutable, and cheaper to make than a frozen dataclass, whose __init__
+    goes through object.__setattr__): a first run on a big tracker makes six per row.
     """
 
     row: int
@@ -132,16 +133,32 @@ def owned_cell_values(result: RowResult) -> tuple[OwnedValue, ...]:
         decision.step.value if decision.step else None,
         decision.due,
         decision.reason or None,
-        "; ".join(result.drafts) or None,
+        draft_cell(result.drafts),
         problems_text(result.problems) if result.problems else None,
     )
+
+
+def draft_cell(drafts: Sequence[str]) -> str | None:
+    """The Follow-up Draft cell: the draft files, linked to the first (the email) so a click
+    opens it."""
+    if not drafts:
+        return None
+    return LinkedText("; ".join(drafts), file_link(drafts[0]))
+
+
+def file_link(path: str) -> str:
+    """A link target for a file: relative paths (to the tracker's folder) percent-encoded,
+    absolute ones as file: URIs."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    return urllib.parse.quote(path, safe="/")
 
 
 def problems_text(problems: Sequence[RowProblem]) -> str | None:
     """One cell's worth of problems, each naming its column in the user's words."""
     parts: list[str] = []
     for problem in problems:
-        text = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        text = problem.text
         if text not in parts:
             parts.append(text)
     return "; ".join(parts) or None
@@ -199,7 +216,41 @@ def decide_rows(
     rows: Iterable[TrackerRow] = tracker.rows
     if progress is not None:
         rows = progress(tracker.rows, f"Deciding {tracker.path.name}")
-    return [(row, decide(row, today, config.policy)) for row in rows]
+    policy = config.policy
+    decisions = [decide(row, today, policy) for row in rows]
+    # Then the rules that read the rows together: rounds, one message per person.
+    decisions = decide_across_rows(tracker.rows, decisions, today, policy)
+    return list(zip(tracker.rows, decisions, strict=True))
+
+
+def reading_notes(tracker: Tracker, config: Config) -> list[str]:
+    """What the run should say once about how it read the tracker: Outcome texts it does not
+    understand, and the day/month order it used for each date column that needed one."""
+    notes = []
+    outcome_header = tracker.columns.get("outcome", ("Outcome", 0))[0]
+    for text, count in not_understood(
+        (row.outcome for row in tracker.rows), config.policy.outcomes
+    ):
+        rows = "1 row" if count == 1 else f"{count} rows"
+        notes.append(
+            f'{outcome_header} "{text}" on {rows} is not understood: treated as still open; '
+            "add it to [outcomes] in followup.toml"
+        )
+    for header, finding in tracker.date_orders:
+        order = "day first (DMY)" if finding.order == "DMY" else "month first (MDY)"
+        example = f"{finding.example} and the like" if finding.example else "ambiguous dates"
+        if finding.mixed is not None:
+            why = (
+                f"the column mixes both orders ({finding.mixed[0]}, {finding.mixed[1]}): "
+                "check its dates"
+            )
+        elif finding.settled_by is not None:
+            why = f"{finding.settled_by} in the same column can only be read that way"
+        else:
+            source = config.sources.get("date_order", "default")
+            why = f"nothing in the column settles it (date_order: {source})"
+        notes.append(f"{header}: {example} read {order}, because {why}")
+    return notes
 
 
 def sender_for(row: TrackerRow, config: Config) -> Sender:
@@ -217,8 +268,9 @@ def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     return path.parent / config.drafts_folder
 
 
-def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
-    """The config and the run date for one tracker; FileProblem stops just this tracker."""
+def run_settings(path: Path, options: RunOptions) -> tuple[Config, date]:
+    """The config and the run date for one tracker; FileProblem stops just this tracker.
+    (`followup sync` takes its settings the same way.)"""
     config = load_config(options.config_path, path)
     try:
         today = options.today or today_in(config.policy)
@@ -227,7 +279,7 @@ def _settings(path: Path, options: RunOptions) -> tuple[Config, date]:
     return config, today
 
 
-def _read(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
+def read_tracker_file(workbook: TrackerFile, config: Config, options: RunOptions) -> Tracker:
     return workbook.read(
         sheet=options.sheet,
         column_overrides=config.columns,
@@ -242,10 +294,11 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
         result = TrackerResult(path)
         results.append(result)
         try:
-            config, today = _settings(path, options)
+            config, today = run_settings(path, options)
             with open_tracker(path, writing=False) as workbook:
-                tracker = _read(workbook, config, options)
+                tracker = read_tracker_file(workbook, config, options)
                 result.tracker, result.today = tracker, today
+                result.notes.extend(reading_notes(tracker, config))
                 result.rows = [
                     RowResult(row, decision, (*row.problems, *decision.problems))
                     for row, decision in decide_rows(tracker, today, config)
@@ -297,12 +350,13 @@ def _run_one(
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
     from batch.safe_save import check_not_open, check_writable
 
-    config, today = _settings(path, options)
+    config, today = run_settings(path, options)
     with open_tracker(path, writing=not options.dry_run) as workbook:
-        tracker = _read(workbook, config, options)
+        tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
+        result.notes.extend(reading_notes(tracker, config))
         decided = decide_rows(tracker, today, config, progress)
-        drafts = _render_drafts(path, decided, config, options)
+        drafts = _render_drafts(path, decided, config, options, today)
         if not options.dry_run:
             # Nothing is written for a tracker that Excel or LibreOffice has open, or that
             # cannot be written back (read-only), drafts included.
@@ -323,14 +377,11 @@ def _render_drafts(
     decided: Sequence[tuple[TrackerRow, Decision]],
     config: Config,
     options: RunOptions,
+    today: date,
 ) -> _Drafts:
     from batch.drafts import DraftRequest, DraftSettings, render_drafts
 
-    settings = DraftSettings(
-        ask_timeline_in_checkin=config.policy.ask_timeline_in_checkin,
-        voicemail_scripts=config.policy.voicemail_scripts,
-        templates_dir=config.templates,
-    )
+    settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
             DraftRequest(path, row, decision, sender_for(row, config))
@@ -399,9 +450,6 @@ def _collect_rows(
         problems = row.problems + decision.problems
         draft = drafts_by_row.get(row.row)
         if draft is not None:
-            # The draft's "generic draft" warning says more than the rules' "no key points".
-            if any(problem.code == "generic-draft" for problem in draft.problems):
-                problems = tuple(p for p in problems if p.code != "no-key-points")
             problems += draft.problems
         if len(problems) > 1:
             problems = tuple(dict.fromkeys(problems))
@@ -447,7 +495,7 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
 
 def _report(pages: Mapping[Path, _Page]) -> None:
     """Write each drafts folder's review page and calendar for the run date."""
-    from batch.ics import write_calendar
+    from batch.ics import PUBLISHED_NAME, write_calendar
     from batch.review import write_review_page
 
     for day_folder, page in pages.items():
@@ -455,7 +503,15 @@ def _report(pages: Mapping[Path, _Page]) -> None:
             review = write_review_page(
                 page.entries, day_folder / "review.html", page.today, page.templates, page.tallies
             )
-            write_calendar(page.events, day_folder / "followups.ics", page.today)
+            write_calendar(
+                page.events,
+                day_folder / "followups.ics",
+                page.today,
+                # what earlier runs published, beside the drafts manifest: events of this
+                # run's trackers that are gone are published again as cancelled
+                published=day_folder.parent / PUBLISHED_NAME,
+                trackers=[result.path for result in page.results],
+            )
         except FileProblem as problem:
             for result in page.results:
                 result.notes.append(f"review page not written: {problem}")

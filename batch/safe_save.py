@@ -265,8 +265,8 @@ def save_rewritten(
     open in Excel or LibreOffice, read-only, locked by another run, damaged, or cannot be
     replaced.
     """
-    check_not_open(path)
-    _check_writable(path)
+    # Whether it is open or read-only is asked under the lock, where the answer still holds
+    # when the file is replaced (the runner asks once more before writing any draft).
     with run_lock(path, lock_wait_seconds):
         _remove_leftover_temp_files(path)
         status = _check_writable(path)

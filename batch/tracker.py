@@ -33,15 +33,17 @@ from batch.model import (
 )
 from batch.ownership import RECORD_NAME, NotTheToolsColumn, recorded_cells, settle_owned
 from batch.values import (
-    DATE_ORDERS,
     MAX_YEAR,
     MIN_YEAR,
     NO_SAVED_RESULT,
+    DateOrder,
+    DateOrderFinding,
     ExcelError,
     Unreadable,
     clean_text,
     find_email,
     find_phone,
+    infer_date_order,
     is_placeholder,
     parse_date,
     parse_yes_no,
@@ -62,6 +64,7 @@ YES_NO_FIELDS = frozenset({"they_will_contact"})
 FOLLOW_UP_DUE = "Follow-up Due"
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+_EMPTY_ORDERS: Mapping[str, DateOrder] = MappingProxyType({})
 
 
 def read_tracker(
@@ -69,7 +72,7 @@ def read_tracker(
     *,
     sheet: str | None = None,
     column_overrides: Mapping[str, str] = _EMPTY,
-    date_order: str = "MDY",
+    date_order: DateOrder = "MDY",
     while_parsing: Callable[[str], object] | None = None,
     side_work: Executor | None = None,
 ) -> Tracker:
@@ -84,8 +87,6 @@ def read_tracker(
     parses without holding Python's lock); without `side_work` they are searched afterwards.
     Raises FileProblem (one line, naming the file) when the file cannot be used at all.
     """
-    if date_order not in DATE_ORDERS:
-        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     try:
         check_overrides(column_overrides)
     except ValueError as error:
@@ -366,7 +367,7 @@ def _sample(cells: Cells, header_index: int, column: int) -> list[object]:
     return found
 
 
-def _not_dates(values: list[object], date1904: bool, date_order: str) -> list[object]:
+def _not_dates(values: list[object], date1904: bool, date_order: DateOrder) -> list[object]:
     bad = []
     for value in values:
         if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
@@ -394,7 +395,7 @@ def _checked_by_content(
     header_index: int,
     *,
     date1904: bool,
-    date_order: str,
+    date_order: DateOrder,
 ) -> tuple[HeaderMap, list[TableNote]]:
     """The header map corrected by what the columns hold, and notes saying how.
 
@@ -538,24 +539,40 @@ _NO_REPLY_YET = frozenset(
 )
 
 
-def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> list[_FieldReader]:
-    def read_date(value: object) -> object:
-        # A real date cell is the common case: what parse_date returns for it, without the call.
-        if type(value) is date and MIN_YEAR <= value.year <= MAX_YEAR:
-            return value
-        return parse_date(value, date_order=date_order, date1904=date1904)
+def _or_no_reply_yet(read_date: Callable[[object], object]) -> Callable[[object], object]:
+    """A reply-date reader that takes "No Response" and the like for "no reply yet"."""
 
     def read_reply_date(value: object) -> object:
         if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
             return None
         return read_date(value)
 
+    return read_reply_date
+
+
+def _date_reader(date1904: bool, date_order: DateOrder) -> Callable[[object], object]:
+    def read_date(value: object) -> object:
+        # A real date cell is the common case: what parse_date returns for it, without the call.
+        if type(value) is date and MIN_YEAR <= value.year <= MAX_YEAR:
+            return value
+        return parse_date(value, date_order=date_order, date1904=date1904)
+
+    return read_date
+
+
+def _field_readers(
+    header_map: HeaderMap,
+    date1904: bool,
+    date_order: DateOrder,
+    column_orders: Mapping[str, DateOrder] = _EMPTY_ORDERS,
+) -> list[_FieldReader]:
+    read_date = _date_reader(date1904, date_order)
     readers: list[_FieldReader] = []
     combined = header_map.combined_contact
     for field_name, (header, column) in header_map.fields.items():
         read: Callable[[object], object]
-        if field_name == "reply_date":
-            read = read_reply_date
+        if field_name in column_orders:
+            read = _date_reader(date1904, column_orders[field_name])
         elif field_name in DATE_FIELDS:
             read = read_date
         elif field_name in YES_NO_FIELDS:
@@ -568,6 +585,8 @@ def _field_readers(header_map: HeaderMap, date1904: bool, date_order: str) -> li
             read = _name_beside_email
         else:
             read = clean_text
+        if field_name == "reply_date":
+            read = _or_no_reply_yet(read)
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
         readers.append(_FieldReader(field_name, header, column - 1, read, sees_errors))
     return readers
@@ -585,9 +604,10 @@ def _tracker_row(values: dict[str, Any]) -> TrackerRow:
     """TrackerRow(**values), for the bulk of a big tracker.
 
     The frozen dataclass's __init__ sets each of its fields through object.__setattr__,
-    about a tenth of reading a 100,000-row tracker; filling the new row's __dict__ in one go
-    gives the same object. TrackerRow has no __post_init__, no slots and only plain defaults
-    (tests/test_tracker.py checks that this stays so and that both ways give equal rows).
+    which is a noticeable share of reading a big tracker (bench/README.md); filling the new
+    row's __dict__ in one go gives the same object. TrackerRow has no __post_init__, no
+    slots and only plain defaults (tests/test_tracker.py checks that this stays so and that
+    both ways give equal rows).
     """
     row = object.__new__(TrackerRow)
     row.__dict__.update(_ROW_DEFAULTS)
@@ -644,7 +664,7 @@ def _build_tracker(
     header_map: HeaderMap,
     *,
     date1904: bool,
-    date_order: str,
+    date_order: DateOrder,
     error_cells: Mapping[tuple[int, int], str],
     owned_record: str | None = None,
 ) -> Tracker:
@@ -652,7 +672,9 @@ def _build_tracker(
         header_map, cells, header_index, date1904=date1904, date_order=date_order
     )
     settled = _settled_owned(path, sheet_name, cells, header_index, header_map, owned_record)
-    readers = _field_readers(header_map, date1904, date_order)
+    date_orders = _date_orders(cells[header_index + 1 :], header_map, date_order)
+    column_orders = {name: finding.order for name, (_, finding) in date_orders.items()}
+    readers = _field_readers(header_map, date1904, date_order, column_orders)
     headers = tuple((reader.field, reader.header) for reader in readers)
     input_indexes = sorted({reader.index for reader in readers})
     owned = [(name, column - 1) for name, column in settled.items()]
@@ -802,7 +824,48 @@ def _build_tracker(
         date1904=date1904,
         rows=tuple(rows),
         owned_values=owned_values,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + _mixed_date_orders(header_index + 1, date_orders),
+        date_orders=tuple(date_orders.values()),
         unused_headers=header_map.unused,
         applications_log=applications_log,
+    )
+
+
+def _date_orders(
+    data: Cells, header_map: HeaderMap, fallback: DateOrder
+) -> dict[str, tuple[str, DateOrderFinding]]:
+    """Each date column's day/month order, inferred from its own unambiguous text dates
+    (issue 13: a British user's 03/11/2026 is 3 November, not 11 March)."""
+    found: dict[str, tuple[str, DateOrderFinding]] = {}
+    for field_name, (header, column) in header_map.fields.items():
+        if field_name not in DATE_FIELDS:
+            continue
+        index = column - 1
+        # Distinct texts only, in sheet order: most date cells are real dates, texts repeat.
+        texts = dict.fromkeys(
+            cell
+            for row in data
+            if len(row) > index and (cell := row[index]).__class__ is str and cell
+        )
+        finding = infer_date_order(texts, fallback) if texts else None
+        if finding is not None:
+            found[field_name] = (header, finding)
+    return found
+
+
+def _mixed_date_orders(
+    header_row: int, date_orders: Mapping[str, tuple[str, DateOrderFinding]]
+) -> tuple[RowProblem, ...]:
+    return tuple(
+        RowProblem(
+            header_row,
+            header,
+            "mixed-date-order",
+            f"has dates written day first ({finding.mixed[0]}) and month first "
+            f"({finding.mixed[1]}); dates that could be either are read "
+            f"{'day' if finding.order == 'DMY' else 'month'} first: write them as 2026-11-03",
+            "warning",
+        )
+        for header, finding in date_orders.values()
+        if finding.mixed is not None
     )

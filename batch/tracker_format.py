@@ -16,10 +16,24 @@ from types import TracebackType
 from typing import Protocol
 
 from batch.model import Tracker
+from batch.values import DateOrder
 
 # One owned cell to write: (row, column, value), 1-based as the spreadsheet shows them; the
-# value is text, a date, or None to clear the cell.
+# value is text (`LinkedText` for text that is also a link), a date, or None to clear the cell.
 OwnedCell = tuple[int, int, str | date | None]
+
+
+class LinkedText(str):
+    """Cell text that is also a link: the cell shows the text, a click opens `target` (a URI
+    reference; a relative one is relative to the tracker's folder). It equals its text, so a
+    cell already showing that text is not written again."""
+
+    target: str
+
+    def __new__(cls, text: str, target: str) -> LinkedText:
+        linked = super().__new__(cls, text)
+        linked.target = target
+        return linked
 
 
 class TrackerFile(Protocol):
@@ -37,7 +51,7 @@ class TrackerFile(Protocol):
     ) -> None: ...
 
     def read(
-        self, *, sheet: str | None, column_overrides: Mapping[str, str], date_order: str
+        self, *, sheet: str | None, column_overrides: Mapping[str, str], date_order: DateOrder
     ) -> Tracker:
         """Find the tracker table and read its rows; FileProblem when the file is unusable."""
         ...

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
-DATE_ORDERS: tuple[str, ...] = ("MDY", "DMY")
+# How to read a numeric text date whose day and month could be either (03/04/2026): month
+# first (US) or day first (most other places). The policy checks a setting against DATE_ORDERS.
+DateOrder = Literal["MDY", "DMY"]
+DATE_ORDERS: tuple[DateOrder, ...] = ("MDY", "DMY")
 
 # Years outside this range are typing mistakes (a serial typed as a year, 2062 for 2026 is
 # still accepted), not interview dates.
@@ -249,7 +254,7 @@ def _check_weekday(result: date, weekday: str | None, original: str) -> date:
     return result
 
 
-def _parse_numeric(match: re.Match[str], date_order: str, original: str) -> date:
+def _parse_numeric(match: re.Match[str], date_order: DateOrder, original: str) -> date:
     first, second, year = int(match[1]), int(match[3]), _two_digit_year(match[4])
     if first > 12 and second <= 12:
         day, month = first, second  # only readable as day first
@@ -294,7 +299,7 @@ def _parse_words(text: str, original: str) -> date | None:
     return _check_weekday(result, weekday, original)
 
 
-def _parse_text(text: str, date_order: str) -> date:
+def _parse_text(text: str, date_order: DateOrder) -> date:
     original = text
     text = _visible_text(text)
     weekday = None
@@ -314,7 +319,71 @@ def _parse_text(text: str, date_order: str) -> date:
     raise Unreadable("unreadable-date", f"{_visible_text(original)!r} is not a date; {DATE_HINT}")
 
 
-def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False) -> date | None:
+@dataclass(frozen=True)
+class DateOrderFinding:
+    """How one column's numeric text dates (03/11/2026) are read, and why.
+
+    `settled_by` is a value of the column that can only be read one way ("14/11/2026" is day
+    first), or None when the column has none and the `fallback` order decided. `ambiguous`
+    counts the column's text dates that the order decided. `mixed` holds a day-first and a
+    month-first value when the column has unambiguous values of both orders: some dates in it
+    are surely wrong, and the fallback order reads the ambiguous ones.
+    """
+
+    order: DateOrder
+    settled_by: str | None
+    ambiguous: int
+    mixed: tuple[str, str] | None = None
+    example: str | None = None  # one of the values the order decided
+
+
+def _numeric_parts(text: str) -> tuple[int, int] | None:
+    """The first two numbers of a numeric text date (after an optional weekday), else None."""
+    text = _visible_text(text)
+    head = re.match(r"([^\W\d_]+)\.?,?\s+(?=\d)", text)
+    if head and head[1].casefold() in _WEEKDAYS:
+        text = text[head.end() :]
+    match = _NUMERIC.fullmatch(text)
+    return (int(match[1]), int(match[3])) if match else None
+
+
+def infer_date_order(values: Iterable[object], fallback: DateOrder) -> DateOrderFinding | None:
+    """The day/month order of one column's numeric text dates, from its unambiguous values.
+
+    A first part of 13-31 can only be a day (day first), a second part of 13-31 only a day
+    (month first). A column with no numeric text date that could be read both ways needs no
+    order and gives None. Otherwise: the order its unambiguous values show, else `fallback`.
+    """
+    day_first = month_first = example = None
+    ambiguous = 0
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        parts = _numeric_parts(value)
+        if parts is None:
+            continue
+        first, second = parts
+        if first > 12 and second <= 12:
+            day_first = day_first or _visible_text(value)
+        elif second > 12 and first <= 12:
+            month_first = month_first or _visible_text(value)
+        elif first != second and first <= 12 and second <= 12:
+            ambiguous += 1
+            example = example or _visible_text(value)
+    if day_first and month_first:
+        return DateOrderFinding(fallback, None, ambiguous, (day_first, month_first), example)
+    if not ambiguous:
+        return None
+    if day_first:
+        return DateOrderFinding("DMY", day_first, ambiguous, example=example)
+    if month_first:
+        return DateOrderFinding("MDY", month_first, ambiguous, example=example)
+    return DateOrderFinding(fallback, None, ambiguous, example=example)
+
+
+def parse_date(
+    value: object, *, date_order: DateOrder = "MDY", date1904: bool = False
+) -> date | None:
     """The date in a cell, or None when the cell is blank or a placeholder.
 
     Reads real dates and date-times (the time is dropped), Excel serial numbers in the
@@ -326,8 +395,6 @@ def parse_date(value: object, *, date_order: str = "MDY", date1904: bool = False
     # The common case first: a real date or date-time cell.
     if isinstance(value, date) and value == value and MIN_YEAR <= value.year <= MAX_YEAR:
         return value.date() if isinstance(value, datetime) else value
-    if date_order not in DATE_ORDERS:
-        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)}, not {date_order!r}")
     if isinstance(value, ExcelError):
         raise _error_cell(value, DATE_HINT, fix_formula=True)
     if is_placeholder(value):

@@ -6,7 +6,9 @@ slow on big sheets. So the writer edits only the target sheet's XML, as bytes: i
 `<row>` and `<c>` elements with regular expressions, splices new cells in, and copies every
 other byte of the sheet and every other zip member unchanged. Two other parts may change, and
 only by splicing: `xl/styles.xml` gains one `<xf>` when a date needs a date style that does not
-exist yet, and an Excel Table part grows when header cells are written just right of it.
+exist yet, an Excel Table part grows when header cells are written just right of it, and the
+sheet's relationships part gains one hyperlink relationship per `LinkedText` cell (see
+"hyperlinks" below).
 
 The writer knows nothing about trackers or rules; `write_edits` is its entry point.
 `prepare_sheet` does the part of its work that needs no edits (unpacking the sheet and finding
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import posixpath
 import re
 import shutil
 import sys
@@ -37,16 +40,16 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as parse_xml
 
 from batch.model import FileProblem
+from batch.tracker_format import LinkedText
 from batch.values import date_to_excel_serial
 from batch.xlsx.cell_refs import MAX_COLUMN, MAX_ROW, column_letters, column_number
 from batch.xlsx.package import Package, SheetParts, local_name
 
 CellValue = str | date | None
 
-# The edited sheet is deflated anew on every run, and deflating a big sheet at zlib's
-# default level 6 costs about as much as building it. Levels 1-3 all take about a third of
-# that; 3 gives the smallest file of them (a fifth larger than level 6). bench/README.md
-# has the measurements.
+# The edited sheet is deflated anew on every run, and at zlib's default level 6 that costs
+# about as much as building it. Levels 1-3 cost about the same as each other and much less;
+# 3 gives the smallest file of them, a little larger than level 6 (bench/README.md).
 SHEET_COMPRESS_LEVEL = 3
 _ZIP64_SHEET_BYTES = 1 << 29
 
@@ -64,7 +67,7 @@ class CellEdit(NamedTuple):
     or "" clears the cell's value and keeps its formatting.
 
     The writer takes any (row, column, value) triple (`Edit`); a big tracker's run hands it
-    plain tuples, made in a third of the time of a NamedTuple.
+    plain tuples, which are cheaper to make than NamedTuples.
     """
 
     row: int
@@ -141,10 +144,12 @@ def write_edits(
     """Write `src` with `edits` applied to worksheet `sheet_name` into `dest`.
 
     Every zip member other than the sheet is copied with identical content, name, order,
-    compression type and date_time; `xl/styles.xml` (one appended date `<xf>`) and Excel
-    Table parts (grown to take header cells written just right of them) change only when
-    the edits require it. The output is a function of the input bytes and the edits, so a
-    second run with the same edits reproduces its input byte for byte. When no member's
+    compression type and date_time; `xl/styles.xml` (one appended date `<xf>`), Excel
+    Table parts (grown to take header cells written just right of them) and the sheet's
+    relationships (a hyperlink per `LinkedText` value; the part is added when the sheet has
+    none) change only when the edits require it; an edited cell loses a hyperlink it had.
+    The output is a function of the input bytes and the edits, so a second run with the
+    same edits reproduces its input byte for byte. When no member's
     content changes, `dest` receives `src`'s exact bytes.
 
     Raises FileProblem for a package that cannot be edited safely (not a zip, encrypted,
@@ -155,7 +160,7 @@ def write_edits(
     `<autoFilter>`, styles.xml (a wrapping `<xf>`) and the workbook part (defined names).
     """
     label = str(src) if isinstance(src, Path) else "workbook"
-    edit_map = _edits_by_row(edits)
+    edit_map, links = _edits_by_row(edits)
     source = _read_source(src, label)
     if prepared is not None and not (
         prepared.sheet_name == sheet_name
@@ -165,7 +170,7 @@ def write_edits(
     try:
         package = _Package(source, label)
         out = io.BytesIO()
-        if _write_edited(package, sheet_name, edit_map, out, prepared, layout):
+        if _write_edited(package, sheet_name, edit_map, out, prepared, links, layout):
             _write_bytes(dest, out.getbuffer())
         else:
             _write_bytes(dest, source)
@@ -221,11 +226,13 @@ class _Package(Package):
         sheet: str,
         sheet_chunks: Iterable[bytes],
         replacement: Callable[[str], bytes | None],
+        added: dict[str, bytes] | None = None,
     ) -> bool:
         """Write every member in order: the sheet streamed from `sheet_chunks`, members that
-        `replacement` gives new bytes for with those, the rest copied. Returns whether a
-        member other than the sheet changed."""
-        changed = False
+        `replacement` gives new bytes for with those, the rest copied, then the `added`
+        members. Returns whether a member other than the sheet changed."""
+        changed = bool(added)
+        stamp = next(info.date_time for info in self.infos if info.filename == sheet)
         with zipfile.ZipFile(out, "w") as target:
             target.comment = self.zip.comment
             for info in self.infos:
@@ -250,6 +257,10 @@ class _Package(Package):
                 copy.file_size = info.file_size
                 with self.zip.open(info) as reader, target.open(copy, "w") as writer:
                     shutil.copyfileobj(reader, writer, 1 << 20)
+            for name, data in (added or {}).items():
+                new_member = zipfile.ZipInfo(name, stamp)
+                new_member.compress_type = zipfile.ZIP_DEFLATED
+                target.writestr(new_member, data)
         return changed
 
 
@@ -320,12 +331,20 @@ def excel_serial(day: date, date1904: bool) -> int | None:
     return date_to_excel_serial(day, date1904=date1904)
 
 
-def _edits_by_row(edits: Iterable[Edit]) -> dict[int, dict[int, CellValue]]:
+def _edits_by_row(
+    edits: Iterable[Edit],
+) -> tuple[dict[int, dict[int, CellValue]], dict[tuple[int, int], str]]:
+    """The edits by row, then column; and the link target of each `LinkedText` cell."""
     by_row: dict[int, dict[int, CellValue]] = {}
+    links: dict[tuple[int, int], str] = {}
     for row, column, value in edits:
         if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
             raise ValueError(f"cell ({row}, {column}) is outside the sheet")
         if isinstance(value, str):
+            if type(value) is LinkedText:
+                links[(row, column)] = value.target
+            elif links:
+                links.pop((row, column), None)  # the last edit of a cell wins
             value = storable_text(value) or None
         elif isinstance(value, datetime):
             value = value.date()
@@ -333,7 +352,9 @@ def _edits_by_row(edits: Iterable[Edit]) -> dict[int, dict[int, CellValue]]:
         if cells is None:
             cells = by_row[row] = {}
         cells[column] = value  # the last edit of a cell wins
-    return by_row
+    for row, column in [cell for cell in links if by_row[cell[0]][cell[1]] is None]:
+        del links[(row, column)]  # no text, no link
+    return by_row, links
 
 
 # --- styles ----------------------------------------------------------------------------------
@@ -674,6 +695,8 @@ class _SheetEditor:
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
         self._columns: dict[bytes, int] = {}  # column letters -> number
         self.rows = rows
+        # (start, end, new bytes) to replace after `</sheetData>` (hyperlinks, a grown AutoFilter)
+        self.tail_splices: list[tuple[int, int, bytes]] = []
         self.layout = layout or SheetLayout()
         # Columns whose new cells may take another style than Excel would give them.
         self.restyled: frozenset[int] = frozenset()
@@ -688,6 +711,9 @@ class _SheetEditor:
         if layout.header_row and layout.new_columns:
             self.header_style = self._header_style(layout.header_row, min(layout.new_columns))
             self.filter_growth = self._grown_filter()
+            if self.filter_growth is not None:
+                start, end, attrs = self.filter_growth[:3]
+                self.tail_splices.append((start, end, attrs))
         if layout.date_styles_from and self.styles.usable:
             self.sheet_date_style = self._date_style_below(
                 layout.header_row, layout.date_styles_from
@@ -779,17 +805,6 @@ class _SheetEditor:
                 wrapped = self._wrap_styles[inherited] = self.styles.wrap_style(inherited)
             return wrapped
         return inherited
-
-    def _tail(self, copied_to: int) -> Iterator[bytes | memoryview]:
-        """The rest of the sheet from `copied_to`, with the AutoFilter grown if it must."""
-        growth = self.filter_growth
-        if growth is None or growth[0] < copied_to:
-            yield self.view[copied_to:]
-            return
-        self.changed = True
-        yield self.view[copied_to : growth[0]]
-        yield growth[2]
-        yield self.view[growth[1] :]
 
     def _with_new_cols(self, head: bytes | memoryview) -> bytes | memoryview:
         """`head` (everything before `<sheetData>`) with a `<col>` for each new column that
@@ -925,6 +940,22 @@ class _SheetEditor:
             yield from tail_rows
             copied_to = closing
         yield from self._tail(copied_to)
+
+    def _tail(self, start: int) -> Iterator[bytes | memoryview]:
+        """The sheet from `start` to its end, with `tail_splices` applied."""
+        position = start
+        for begin, end, new in sorted(self.tail_splices):
+            self.changed = True
+            yield self.view[position:begin]
+            yield new
+            position = end
+        yield self.view[position:]
+
+    def after_sheet_data(self) -> int:
+        """Where the elements after `<sheetData>` begin."""
+        if self.sheet_data[3]:
+            return self.sheet_data.end()
+        return self.sheet_data_end() + len(b"</%ssheetData>" % self.prefix)
 
     def sheet_data_end(self) -> int:
         """Where `</sheetData>` starts (the sheet has a `<sheetData>` element with rows)."""
@@ -1430,6 +1461,7 @@ def _write_edited(
     edits: dict[int, dict[int, CellValue]],
     out: BinaryIO,
     prepared: PreparedSheet | None = None,
+    links: dict[tuple[int, int], str] | None = None,
     layout: SheetLayout | None = None,
 ) -> bool:
     """Write the edited package into `out`; False when no member's content changed.
@@ -1459,6 +1491,7 @@ def _write_edited(
         )
         if new_workbook is not None:
             replaced[workbook.part] = new_workbook
+    added = _hyperlinks(package, parts.sheet, editor, edits, links or {}, replaced)
     sheet_chunks: Iterable[bytes] = editor.chunks(edits)
     order = [info.filename for info in package.infos]
     if parts.styles is not None and order.index(parts.styles) < order.index(parts.sheet):
@@ -1470,7 +1503,7 @@ def _write_edited(
             return styles.new_xml()  # complete: the sheet has been written by now
         return replaced.get(name)
 
-    others_changed = package.write_to(out, parts.sheet, sheet_chunks, replacement)
+    others_changed = package.write_to(out, parts.sheet, sheet_chunks, replacement, added)
     return others_changed or editor.changed
 
 
@@ -1560,6 +1593,228 @@ def _defined_name(prefix: bytes, name: str, sheet_index: int, formula: str) -> b
         _escape_text(formula),
         prefix,
     )
+
+
+# --- hyperlinks ------------------------------------------------------------------------------
+# A hyperlink is a `<hyperlink ref="K5" r:id="rId3"/>` in the sheet's `<hyperlinks>` element
+# and an external relationship (`rId3` -> the target) in the sheet's relationships part. The
+# element has a fixed place in the schema (ECMA-376 CT_Worksheet): after dataValidations and
+# before everything in `_AFTER_HYPERLINKS`; an empty `<hyperlinks/>` is invalid.
+
+_AFTER_HYPERLINKS = (
+    b"printOptions",
+    b"pageMargins",
+    b"pageSetup",
+    b"headerFooter",
+    b"rowBreaks",
+    b"colBreaks",
+    b"customProperties",
+    b"cellWatches",
+    b"ignoredErrors",
+    b"smartTags",
+    b"drawing",
+    b"legacyDrawing",
+    b"legacyDrawingHF",
+    b"drawingHF",
+    b"picture",
+    b"oleObjects",
+    b"controls",
+    b"webPublishItems",
+    b"tableParts",
+    b"extLst",
+)
+_RELATIONSHIPS_NS = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STRICT_RELATIONSHIPS_NS = b"http://purl.oclc.org/ooxml/officeDocument/relationships"
+_PACKAGE_RELATIONSHIPS_NS = b"http://schemas.openxmlformats.org/package/2006/relationships"
+_RELS_CONTENT_TYPE = b"application/vnd.openxmlformats-package.relationships+xml"
+
+
+def _hyperlinks(
+    package: _Package,
+    sheet: str,
+    editor: _SheetEditor,
+    edits: dict[int, dict[int, CellValue]],
+    links: dict[tuple[int, int], str],
+    replaced: dict[str, bytes],
+) -> dict[str, bytes]:
+    """Plan the hyperlink changes: the sheet's tail splice goes to `editor`, a changed
+    relationships part (or [Content_Types].xml) to `replaced`. Returns parts to add.
+
+    A link an edited cell already has to the same target is kept as it is, so the same
+    edits written twice give the same bytes.
+    """
+    xml = editor.xml
+    if not links and xml.rfind(b"hyperlink") < 0:
+        return {}  # nothing to link, and no link an edit could leave behind
+    links = dict(links)
+    after = editor.after_sheet_data()
+    p = editor.prefix
+    relationships = _SheetRelationships(package, sheet)
+    existing = _find_element(xml, b"hyperlinks", after)
+    kept: list[bytes] = []
+    changed = False
+    end = after
+    if existing is not None:
+        end = _element_end(xml, existing, b"hyperlinks")
+        for start, stop, attrs in _element_spans(
+            xml, existing[1] or b"", b"hyperlink", existing.end(), end
+        ):
+            values = _attributes(attrs)
+            relation_id = next((v for k, v in values.items() if k.endswith(b":id")), None)
+            cell = _CELL_REF.fullmatch(values.get(b"ref", b"").decode("ascii", "replace"))
+            position = (int(cell[2]), column_number(cell[1].encode())) if cell else None
+            if position is None or position[1] not in edits.get(position[0], {}):
+                kept.append(xml[start:stop])  # not an edited cell: the user's link stays
+                continue
+            target = links.get(position)
+            if (
+                target is not None
+                and relation_id is not None
+                and (relationships.target(relation_id) == _escape_attribute(target))
+            ):
+                kept.append(xml[start:stop])  # already links there
+                del links[position]
+                continue
+            changed = True
+            if relation_id is not None:
+                relationships.remove_hyperlink(relation_id)
+    if not links and not changed:
+        return {}
+    root = xml[: editor.sheet_data.start()]
+    strict = b"purl.oclc.org/ooxml/spreadsheetml" in root
+    namespace = _STRICT_RELATIONSHIPS_NS if strict else _RELATIONSHIPS_NS
+    declared = re.search(rb"""xmlns:r\s*=\s*["']""" + re.escape(namespace) + rb"""["']""", root)
+    local = b"" if declared else b' xmlns:r="%s"' % namespace
+    for row, column in sorted(links):
+        relation_id = relationships.add_hyperlink(namespace, links[(row, column)])
+        ref = (column_letters(column) + str(row)).encode()
+        kept.append(b'<%shyperlink ref="%s"%s r:id="%s"/>' % (p, ref, local, relation_id))
+    element = b"<%shyperlinks>%s</%shyperlinks>" % (p, b"".join(kept), p) if kept else b""
+    if existing is not None:
+        editor.tail_splices.append((existing.start(), end, element))
+    else:
+        place = _hyperlinks_place(xml, p, after)
+        editor.tail_splices.append((place, place, element))
+    return relationships.finish(package, replaced)
+
+
+def _element_end(xml: bytes, opening: re.Match[bytes], name: bytes) -> int:
+    """Where the `name` element opened by `opening` (a `_find_element` match) ends."""
+    if opening[3]:
+        return opening.end()
+    closing = b"</%s%s>" % (opening[1] or b"", name)
+    end = xml.find(closing, opening.end())
+    if end < 0:
+        raise ParseError(f"unclosed <{name.decode()}>")
+    return end + len(closing)
+
+
+def _hyperlinks_place(xml: bytes, prefix: bytes, after: int) -> int:
+    """Where a new `<hyperlinks>` goes: before the first element the schema puts after it."""
+    starts = []
+    for name in _AFTER_HYPERLINKS:
+        found = re.compile(b"<" + re.escape(prefix + name) + rb"(?=[\s/>])").search(xml, after)
+        if found is not None:
+            starts.append(found.start())
+    if starts:
+        return min(starts)
+    closing = xml.rfind(b"</%sworksheet>" % prefix)
+    if closing < after:
+        raise ParseError("unclosed <worksheet>")
+    return closing
+
+
+_RELATIONSHIP = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^>]*?/>")
+
+
+class _SheetRelationships:
+    """The sheet's relationships part (`_rels/sheetN.xml.rels`), edited by splicing."""
+
+    def __init__(self, package: _Package, sheet: str) -> None:
+        folder, file_name = posixpath.split(sheet)
+        self.name = posixpath.join(folder, "_rels", file_name + ".rels")
+        self.part = package.find(self.name)
+        self.original = package.read(self.part) if self.part is not None else None
+        # id -> (start, end, attributes) of each relationship, found once: a sheet with a
+        # thousand links asks about each of them
+        self.entries: dict[bytes, tuple[int, int, dict[bytes, bytes]]] = {}
+        for found in _RELATIONSHIP.finditer(self.original or b""):
+            attributes = _attributes(found[0])
+            self.entries.setdefault(attributes.get(b"Id", b""), (*found.span(), attributes))
+        self.removed: list[tuple[int, int]] = []
+        self.added: list[bytes] = []
+        self._used: set[bytes] | None = None  # the ids taken, once a link is added
+        self._next = 1
+
+    def target(self, relation_id: bytes) -> bytes | None:
+        entry = self.entries.get(relation_id)
+        return entry[2].get(b"Target") if entry else None
+
+    def remove_hyperlink(self, relation_id: bytes) -> None:
+        entry = self.entries.get(relation_id)
+        if entry is not None and entry[2].get(b"Type", b"").endswith(b"/hyperlink"):
+            del self.entries[relation_id]
+            self.removed.append(entry[:2])
+
+    def add_hyperlink(self, namespace: bytes, target: str) -> bytes:
+        """A new external hyperlink relationship to `target`; returns its id."""
+        if self._used is None:
+            self._used = set(self.entries)
+        while b"rId%d" % self._next in self._used:
+            self._next += 1
+        relation_id = b"rId%d" % self._next
+        self._used.add(relation_id)
+        self.added.append(
+            b'<Relationship Id="%s" Type="%s/hyperlink" Target="%s" TargetMode="External"/>'
+            % (relation_id, namespace, _escape_attribute(target))
+        )
+        return relation_id
+
+    def finish(self, package: _Package, replaced: dict[str, bytes]) -> dict[str, bytes]:
+        """Put the changed part in `replaced`; a part the sheet did not have is returned, to
+        be added (with the rels content type, should the package lack it)."""
+        added = b"".join(self.added)
+        if self.part is None:
+            if not added:
+                return {}
+            _ensure_rels_content_type(package, replaced)
+            return {
+                self.name: b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+                b'<Relationships xmlns="%s">%s</Relationships>' % (_PACKAGE_RELATIONSHIPS_NS, added)
+            }
+        assert self.original is not None
+        new = _splice(self.original, [(start, end, b"") for start, end in self.removed])
+        if added:
+            closing = re.search(rb"</(?:[\w.-]+:)?Relationships\s*>", new)
+            if closing is not None:
+                new = new[: closing.start()] + added + new[closing.start() :]
+            else:  # <Relationships .../>: no relationships yet
+                empty = re.search(rb"<((?:[\w.-]+:)?)(Relationships\b[^>]*?)\s*/>", new)
+                if empty is None:
+                    raise ParseError(f"{self.part} has no <Relationships>")
+                new = (
+                    new[: empty.start()]
+                    + b"<%s%s>%s</%sRelationships>" % (empty[1], empty[2], added, empty[1])
+                    + new[empty.end() :]
+                )
+        if new != self.original:
+            replaced[self.part] = new
+        return {}
+
+
+def _ensure_rels_content_type(package: _Package, replaced: dict[str, bytes]) -> None:
+    """A new .rels part needs the rels content type; every real package declares it already."""
+    name = package.find("[Content_Types].xml")
+    if name is None:
+        raise ParseError("the package has no [Content_Types].xml")
+    types = replaced.get(name, package.read(name))
+    if re.search(rb"""Extension\s*=\s*["']rels["']""", types, re.IGNORECASE):
+        return
+    opening = re.search(rb"<(?:[\w.-]+:)?Types\b[^>]*>", types)
+    if opening is None:
+        raise ParseError("[Content_Types].xml has no <Types>")
+    default = b'<Default Extension="rels" ContentType="%s"/>' % _RELS_CONTENT_TYPE
+    replaced[name] = types[: opening.end()] + default + types[opening.end() :]
 
 
 def _grown_tables(

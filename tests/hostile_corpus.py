@@ -513,7 +513,8 @@ def _row(case: str, flagged: bool, problem: str = "", **cells: object) -> Hostil
         "Company": f"Company {case}",
         "Role": "Analyst",
         "Contact": "Jane Doe",
-        "Email": "jane@example.com",
+        # One contact per company: two rows to one address would share one day's message.
+        "Email": f"jane@{case}.example",
         "Interview Date": date(2026, 11, 12),
         "Thank-You Sent": date(2026, 11, 12),
         "Key Points": "dashboards; team of four",

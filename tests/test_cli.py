@@ -114,6 +114,11 @@ def test_run_writes_owned_columns_drafts_review_and_calendar(tracker: Path) -> N
     assert values[21]["Follow-up Status"] == "Needs attention"
     assert "next Tuesday" in str(values[21]["Follow-up Problems"])
 
+    # the Draft cell is a link to the email (a hyperlink relationship, not a formula)
+    cell = openpyxl.load_workbook(tracker)["Interviews"].cell(8, _draft_column(tracker))
+    assert cell.hyperlink is not None and cell.hyperlink.target == draft.split(";")[0]
+    assert cell.data_type == "s"
+
     day = tracker.parent / "drafts" / DEMO_DAY
     eml = tracker.parent / draft.split(";")[0]
     message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
@@ -122,6 +127,11 @@ def test_run_writes_owned_columns_drafts_review_and_calendar(tracker: Path) -> N
     assert (day / "review.html").is_file()
     assert b"BEGIN:VCALENDAR" in (day / "followups.ics").read_bytes()
     assert list((tracker.parent / "followup-backups").iterdir())
+
+
+def _draft_column(path: Path) -> int:
+    sheet = openpyxl.load_workbook(path)["Interviews"]
+    return next(cell.column for cell in sheet[3] if cell.value == "Follow-up Draft")
 
 
 def test_second_run_same_day_changes_nothing(tracker: Path) -> None:
@@ -319,3 +329,16 @@ def test_every_command_has_a_whole_one_line_summary() -> None:
 def test_version_names_the_command() -> None:
     result = invoke("--version")
     assert re.fullmatch(r"followup, version \d+\.\d+\.\d+\n", result.output)
+
+
+def test_the_draft_cell_links_to_the_email_with_a_safe_target() -> None:
+    from batch.runner import draft_cell
+    from batch.tracker_format import LinkedText
+
+    cell = draft_cell(("my drafts/2026-11-23/a.eml", "my drafts/2026-11-23/a.txt"))
+    assert isinstance(cell, LinkedText)
+    assert cell == "my drafts/2026-11-23/a.eml; my drafts/2026-11-23/a.txt"
+    assert cell.target == "my%20drafts/2026-11-23/a.eml"
+    absolute = str(Path("/shared/drafts/a b.eml").resolve())
+    assert draft_cell((absolute,)).target == Path(absolute).as_uri()  # type: ignore[union-attr]
+    assert draft_cell(()) is None

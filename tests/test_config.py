@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from batch.config import Config, ConfigError, describe_policy, load_config
-from batch.model import FileProblem, Sender
+from batch.model import FileProblem, OutcomeClass, Sender
 from batch.policy import PRESETS, today_in
 
 
@@ -27,7 +27,8 @@ def test_no_file_means_all_defaults(tmp_path: Path) -> None:
     assert config.drafts_folder == "drafts"
     assert config.templates is None
     assert config.sources["checkin_after_days"] == "preset balanced"
-    assert config.sources["holidays"] == "default"
+    # The tests run as on a machine set to UTC, which has no country: no holidays, month first.
+    assert config.sources["holidays"].startswith("default")
     assert load_config(None, None).policy == PRESETS["balanced"]
 
 
@@ -96,6 +97,8 @@ offer = ["verbal yes"]
 [drafts]
 folder = "out/drafts"
 templates = "my-templates"
+salutation = "formal"
+voicemail_thank_you = true
 """,
     )
     config = load_config(path, None)
@@ -109,12 +112,14 @@ templates = "my-templates"
         "Europe/Berlin",
         "DMY",
     )
-    assert policy.outcome_of("Ghosted") == "closed"
-    assert policy.outcome_of("Verbal yes!") == "offer"
+    # A word the user adds wins over the class it has by default.
+    assert policy.read_outcome("Ghosted").outcome_class is OutcomeClass.CLOSED
+    assert policy.read_outcome("Verbal yes!").outcome_class is OutcomeClass.OFFER
     assert config.sender == Sender("Alex Morgan", "alex@example.com", "+1 555 0100")
     assert config.columns == {"DATE ": "interview_date", "Recruiter": "contact_name"}
     assert config.drafts_folder == "out/drafts"
     assert config.templates == (tmp_path / "my-templates").resolve()
+    assert config.salutation == "formal" and config.voicemail_thank_you is True
     assert config.sources["checkin_after_days"] == f"{path}:policy.checkin_after_days"
     assert config.sources["hands_off_days"] == "preset patient"
     assert config.sources["holidays"] == f"{path}:policy.holidays"
@@ -141,11 +146,15 @@ def test_describe_policy(tmp_path: Path) -> None:
     assert by_name["checkin_after_days"] == ("2", "preset prompt")
     assert by_name["hands_off_days"] == ("6", f"{path}:policy.hands_off_days")
     assert by_name["ask_timeline_in_checkin"] == ("no", "preset prompt")
-    assert by_name["holidays"] == ("none", "default")
-    assert by_name["date_order"] == ("MDY", "default")
-    assert by_name["outcomes.offer"] == ("offer, accepted, hired", "default")
+    assert by_name["holidays"][0] == "none"
+    assert by_name["holidays"][1].startswith("default")
+    assert by_name["date_order"][0] == "MDY"
+    assert by_name["min_gap_days"] == ("2", "preset prompt")
+    assert by_name["thank_you_grace_days"] == ("3", "preset prompt")
+    assert by_name["outcomes.offer"][0].startswith("offer, offered, ")
+    assert by_name["outcomes.ghosted"][1] == "default"
     # every parameter of the SPEC section 4 table is listed, in the table's order
-    assert [name for name, _, _ in rows[:9]] == [
+    assert [name for name, _, _ in rows[:11]] == [
         "checkin_after_days",
         "reminder_after_days",
         "max_reminders",
@@ -153,6 +162,8 @@ def test_describe_policy(tmp_path: Path) -> None:
         "after_reply_days",
         "hands_off_days",
         "stale_after_days",
+        "min_gap_days",
+        "thank_you_grace_days",
         "ask_timeline_in_checkin",
         "voicemail_scripts",
     ]
@@ -166,7 +177,7 @@ BAD = [
     ("[policy]\ncheckin_days = 3\n", "policy.checkin_days", "unknown key"),
     ("[sender]\nsignature = 'x'\n", "sender.signature", "unknown key"),
     ("[drafts]\ndir = 'x'\n", "drafts.dir", "unknown key"),
-    ("[outcomes]\nghosted = ['x']\n", "outcomes.ghosted", "unknown key"),
+    ("[outcomes]\nmaybe = ['x']\n", "outcomes.maybe", "unknown key"),
     ("policy = 3\n", "policy", "must be a table"),
     ("[policy]\ncheckin_after_days = -1\n", "policy.checkin_after_days", "1 or more"),
     ("[policy]\ncheckin_after_days = 0\n", "policy.checkin_after_days", "1 or more"),
@@ -186,13 +197,17 @@ BAD = [
     ("[policy]\ntimezone = 'Mars/Base'\n", "policy.timezone", "IANA name"),
     ("[policy]\ntimezone = '../../etc/passwd'\n", "policy.timezone", "IANA name"),
     ("[policy]\ndate_order = 'YMD'\n", "policy.date_order", '"MDY"'),
+    ("[policy]\nmin_gap_days = -1\n", "policy.min_gap_days", "0 or more"),
+    ("[policy]\nthank_you_grace_days = 'three'\n", "policy.thank_you_grace_days", "whole number"),
     ("[columns]\n'DATE ' = 'date'\n", 'columns."DATE "', "interview_date"),
     ("[columns]\nStatus = 'Follow-up Status'\n", "columns.Status", "unknown field"),
     ("[columns]\nWhen = 3\n", "columns.When", "unknown field"),
-    ("[outcomes]\nclosed = 'ghosted'\n", "outcomes.closed", "list of keywords"),
-    ("[outcomes]\nclosed = ['']\n", "outcomes.closed", "list of keywords"),
+    ("[outcomes]\nclosed = 'ghosted'\n", "outcomes.closed", "list of words"),
+    ("[outcomes]\nclosed = ['']\n", "outcomes.closed", "list of words"),
     ("[sender]\nname = ['A']\n", "sender.name", "text"),
     ("[drafts]\nfolder = 3\n", "drafts.folder", "text"),
+    ("[drafts]\nsalutation = 'Mr'\n", "drafts.salutation", '"formal"'),
+    ("[drafts]\nvoicemail_thank_you = 'yes'\n", "drafts.voicemail_thank_you", "true or false"),
 ]
 
 
@@ -234,3 +249,74 @@ def test_the_config_time_zone_decides_today(tmp_path: Path) -> None:
     tokyo = load_config(write(tmp_path, "[policy]\ntimezone = 'Asia/Tokyo'\n", "t.toml"), None)
     assert today_in(new_york.policy, now) == date(2026, 11, 22)
     assert today_in(tokyo.policy, now) == date(2026, 11, 23)
+
+
+# Issue 13, item 9: holidays by default, from the time zone's country.
+HOLIDAYS_BY_DEFAULT = [
+    # (config text, machine TZ, holidays, the source says)
+    ("[policy]\ntimezone = 'America/New_York'\n", "UTC", "US", "US, from the time zone"),
+    ("[policy]\ntimezone = 'Europe/Berlin'\n", "UTC", "DE", "DE, from the time zone"),
+    ("", "America/Chicago", "US", "US, from the machine's time zone America/Chicago"),
+    ("[policy]\ntimezone = 'UTC'\n", "America/Chicago", None, "default: the time zone UTC"),
+    ("[policy]\ntimezone = 'America/New_York'\nholidays = 'none'\n", "UTC", "none", "weekends"),
+    ("[policy]\ntimezone = 'America/New_York'\nholidays = 'GB'\n", "UTC", "GB", "policy.holidays"),
+]
+
+
+@pytest.mark.parametrize(("text", "machine", "holidays", "source"), HOLIDAYS_BY_DEFAULT)
+def test_holidays_by_default(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    machine: str,
+    holidays: str | None,
+    source: str,
+) -> None:
+    monkeypatch.setenv("TZ", machine)
+    config = load_config(write(tmp_path, text), None)
+    assert config.policy.holidays == holidays
+    assert source in config.sources["holidays"]
+    by_name = {name: (value, where) for name, value, where in describe_policy(config)}
+    assert by_name["holidays"] == (holidays or "none", config.sources["holidays"])
+
+
+def test_holidays_by_default_skip_thanksgiving(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "[policy]\ntimezone = 'America/New_York'\n"), None)
+    assert not config.policy.calendar.is_business_day(date(2026, 11, 26))
+    off = load_config(
+        write(tmp_path, "[policy]\ntimezone = 'America/New_York'\nholidays = 'none'\n", "o.toml"),
+        None,
+    )
+    assert off.policy.calendar.is_business_day(date(2026, 11, 26))
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "source"),
+    [
+        ("[policy]\ntimezone = 'Europe/London'\n", "DMY", "the convention in GB"),
+        ("[policy]\ntimezone = 'America/New_York'\n", "MDY", "the convention in US"),
+        ("[policy]\ntimezone = 'Europe/London'\ndate_order = 'MDY'\n", "MDY", "date_order"),
+        ("[policy]\ntimezone = 'UTC'\n", "MDY", "default"),
+    ],
+)
+def test_date_order_by_default_from_the_time_zone(
+    tmp_path: Path, text: str, order: str, source: str
+) -> None:
+    config = load_config(write(tmp_path, text), None)
+    assert config.policy.date_order == order
+    assert source in config.sources["date_order"]
+
+
+def test_followup_rules_says_where_the_holidays_come_from(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from batch.cli import main
+
+    path = write(tmp_path, "[policy]\ntimezone = 'America/New_York'\n")
+    result = CliRunner().invoke(main, ["rules", "--config", str(path)])
+    lines = {line.split()[0]: " ".join(line.split()[1:]) for line in result.output.splitlines()}
+    assert lines["holidays"] == "US US, from the time zone America/New_York"
+    assert lines["date_order"].startswith("MDY the convention in US")
+    assert lines["min_gap_days"] == "2 preset balanced"
+    assert lines["thank_you_grace_days"] == "3 preset balanced"
+    assert lines["outcomes.paused"].startswith("on hold, hold, paused")

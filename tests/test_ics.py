@@ -352,11 +352,21 @@ def test_events_of_trackers_not_in_this_run_are_left_alone(tmp_path: Path) -> No
 
 def test_an_unreadable_record_means_nothing_was_published(tmp_path: Path) -> None:
     record = tmp_path / PUBLISHED_NAME
-    for text in ("{not json", '{"version": 99, "events": {}}', '{"version": 1, "events": []}'):
+    entry = '[0, "20261201", 0, "20261123T090000Z", "abc", "", "Check-in"]'
+    good = '{"version": 2, "trackers": ["/t.xlsx"], "events": {"x": ' + entry + "}}"
+    record.write_text(good, encoding="utf-8")
+    assert list(Published.load(record).events) == ["x"]
+    for text in (
+        "{not json",
+        good.replace('"version": 2', '"version": 1'),
+        '{"version": 2, "trackers": [], "events": []}',
+        good.replace("[0,", "[1,"),  # no such tracker
+        good.replace('["/t.xlsx"]', "[3]"),  # a tracker that is not a path
+        good.replace(", 0,", ', "0",'),  # a sequence that is not a number
+        good.replace(', ""', ""),  # a field missing
+    ):
         record.write_text(text, encoding="utf-8")
-        assert Published.load(record).events == {}
-    record.write_text('{"version": 1, "events": {"x": {"tracker": 3}}}', encoding="utf-8")
-    assert Published.load(record).events == {}
+        assert Published.load(record).events == {}, text
 
 
 class CalendarModel:
@@ -484,3 +494,33 @@ def test_without_the_record_a_closed_row_would_stay_on_the_calendar(tmp_path: Pa
         build_calendar(_week()[1], RUN_DATE + timedelta(days=1))
     )
     assert any("Delta Logistics" in title for _, _, title in stale)
+
+
+def test_a_run_records_what_it_published_and_cancels_a_closed_row(tmp_path: Path) -> None:
+    from tracker_helpers import build_tracker
+
+    from batch.runner import RunOptions, run_trackers
+
+    tracker = tmp_path / "tracker.xlsx"
+    header = [
+        "Company",
+        "Contact",
+        "Interview Date",
+        "Thank-You Sent",
+        "Reply Expected By",
+        "Outcome",
+    ]
+    row = ["Delta Logistics", "Pat Kim", date(2026, 11, 18), date(2026, 11, 18), date(2026, 12, 1)]
+
+    def run(day: date, outcome: str) -> bytes:
+        build_tracker(tracker, header, [[*row, outcome]])
+        (result,) = run_trackers([tracker], RunOptions(today=day))
+        assert result.error is None
+        return (tmp_path / "drafts" / day.isoformat() / "followups.ics").read_bytes()
+
+    (planned,) = _events(run(RUN_DATE, "Interviewing"))
+    assert str(planned["summary"]) == "Check-in: Delta Logistics (Pat Kim)"
+    assert (tmp_path / "drafts" / PUBLISHED_NAME).is_file()
+    (cancelled,) = _events(run(RUN_DATE + timedelta(days=1), "Rejected"))
+    assert str(cancelled["uid"]) == str(planned["uid"])
+    assert str(cancelled["status"]) == "CANCELLED" and cancelled["sequence"] == 1

@@ -1,4 +1,4 @@
-"""The policy: presets, the business-day calendar, outcome keywords, today's date."""
+"""The policy: presets, the business-day calendar, outcome words, today's date."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from batch import policy as policy_module
+from batch.model import OutcomeClass
 from batch.policy import (
     PRESETS,
     BusinessCalendar,
@@ -28,9 +29,9 @@ def d(text: str) -> date:
 
 # SPEC section 4, the preset table, column by column.
 SPEC_PRESETS = {
-    "balanced": (5, 5, 1, 5, 10, 10, 30, True, True),
-    "prompt": (2, 2, 1, 3, 5, 5, 30, False, True),
-    "patient": (10, 5, 1, 10, 10, 15, 45, True, False),
+    "balanced": (5, 5, 1, 5, 10, 10, 30, 2, 3, True, True),
+    "prompt": (2, 2, 1, 3, 5, 5, 30, 2, 3, False, True),
+    "patient": (10, 5, 1, 10, 10, 15, 45, 2, 3, True, False),
 }
 
 
@@ -45,6 +46,8 @@ def test_presets_have_the_spec_values(name: str) -> None:
         preset.after_reply_days,
         preset.hands_off_days,
         preset.stale_after_days,
+        preset.min_gap_days,
+        preset.thank_you_grace_days,
         preset.ask_timeline_in_checkin,
         preset.voicemail_scripts,
     ) == SPEC_PRESETS[name]
@@ -166,6 +169,8 @@ def test_unknown_holiday_codes_are_clear_errors(code: str, message: str) -> None
         ({"max_reminders": 2}, "max_reminders can be 0 or 1"),
         ({"voicemail_scripts": "yes"}, "voicemail_scripts must be true or false"),
         ({"date_order": "YMD"}, "date_order"),
+        ({"min_gap_days": -1}, "min_gap_days must be a whole number, 0 or more"),
+        ({"thank_you_grace_days": 1.5}, "thank_you_grace_days"),
     ],
 )
 def test_bad_policy_values_are_refused(change: dict[str, Any], message: str) -> None:
@@ -179,60 +184,28 @@ def test_a_policy_is_a_hashable_value() -> None:
     assert Policy(holidays="US") != Policy()
 
 
-@pytest.mark.parametrize(
-    ("outcome", "kind"),
-    [
-        ("Offer", "offer"),
-        ("Offer accepted", "offer"),
-        ("offered the role", "offer"),
-        # SPEC: "offer" closes the row; an offer under negotiation ends the follow-up sequence.
-        ("Negotiating Offer", "offer"),
-        ("Hired!", "offer"),
-        ("Rejected", "rejected"),
-        ("rejection email", "rejected"),
-        ("Not selected", "rejected"),
-        ("not-selected", "rejected"),
-        ("NOT   SELECTED", "rejected"),
-        ("Position filled", "rejected"),
-        ("Declined", "rejected"),
-        ("Offer declined", "rejected"),  # the negative word qualifies the offer
-        ("Withdrew", "withdrawn"),
-        ("Withdrawn by me", "withdrawn"),
-        ("Withdrew after offer", "withdrawn"),
-        ("Closed", "closed"),
-        ("Closed - hired", "offer"),
-        ("Applied", None),
-        ("Interview", None),
-        ("Ongoing", None),
-        ("Next round", None),
-        ("Information disclosed", None),  # "closed" inside a word does not count
-        ("Selected for next round", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_outcome_keywords(outcome: str | None, kind: str | None) -> None:
-    assert Policy().outcome_of(outcome) == kind
-
-
-def test_outcome_keywords_can_be_extended() -> None:
-    policy = Policy().with_extra_outcomes({"closed": ["ghosted"], "rejected": ["no go", "Reject"]})
-    assert policy.outcome_of("Ghosted") == "closed"
-    assert policy.outcome_of("a No Go") == "rejected"
-    assert policy.keywords_for("rejected").count("reject") == 1  # no duplicate keyword
-    assert Policy().outcome_of("Ghosted") is None
-    assert policy.keywords_for("closed") == ("closed", "ghosted")
-
-
 def test_remembered_outcomes_belong_to_their_policy() -> None:
-    """outcome_of remembers each text's kind; a policy with more keywords starts afresh."""
+    """Each policy remembers its readings; a policy with more words starts afresh."""
     balanced = Policy()
-    assert [balanced.outcome_of("Ghosted") for _ in range(2)] == [None, None]
-    extended = balanced.with_extra_outcomes({"closed": ["ghosted"]})
-    assert [extended.outcome_of("Ghosted") for _ in range(2)] == ["closed", "closed"]
-    assert balanced.outcome_of("Ghosted") is None
+    assert balanced.read_outcome("Parked").understood is False
+    extended = balanced.with_extra_outcomes({OutcomeClass.PAUSED: ["parked"]})
+    assert extended.read_outcome("Parked").outcome_class is OutcomeClass.PAUSED
+    assert balanced.read_outcome("Parked").understood is False
+    assert extended.words_for(OutcomeClass.PAUSED)[-1] == "parked"
+    # A word already known is not added twice.
+    assert extended.with_extra_outcomes({OutcomeClass.PAUSED: ["Parked"]}) == extended
     # What a policy remembers is not part of what it is.
     assert balanced == Policy() and hash(balanced) == hash(Policy())
+
+
+def test_policy_errors_name_the_parameter() -> None:
+    with pytest.raises(PolicyError) as caught:
+        Policy(min_gap_days=-1)
+    assert caught.value.parameter == "min_gap_days"
+    assert caught.value.detail == "must be a whole number, 0 or more (got -1)"
+    with pytest.raises(PolicyError) as caught:
+        Policy(holidays="XX")
+    assert caught.value.parameter == "holidays"
 
 
 @pytest.mark.parametrize(

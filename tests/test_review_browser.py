@@ -40,7 +40,7 @@ pytestmark = [
 # frame of the width under test (its media queries follow the frame), inside a harness page
 # that measures it: every element's right edge against the frame's width. The visually
 # hidden table heads of the phone layout (1 px, clipped) are the only thing allowed past it.
-_HARNESS = """<!DOCTYPE html>
+_HARNESS = r"""<!DOCTYPE html>
 <html><head><style>body { margin: 0 } iframe { border: 0; display: block }</style></head>
 <body><iframe id="page" src="%(src)s" width="%(width)d" height="%(height)d"></iframe>
 <script>
@@ -55,7 +55,31 @@ document.getElementById("page").addEventListener("load", (event) => {
       over.push(element.tagName + "." + element.className + ": " + Math.round(box.right));
     }
   }
+  // WCAG 2 contrast of each element's own text against the background it sits on.
+  const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (c) => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const view = frame.contentWindow;
+  const low = [];
+  for (const element of doc.body.querySelectorAll("*")) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    let back = element;
+    while (back && rgb(view.getComputedStyle(back).backgroundColor)[3] === 0) {
+      back = back.parentElement;
+    }
+    const background = back ? rgb(view.getComputedStyle(back).backgroundColor) : [255, 255, 255];
+    const [a, b] = [luminance(rgb(view.getComputedStyle(element).color)), luminance(background)];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) low.push(element.tagName + "." + element.className + ": " + ratio.toFixed(2));
+  }
   const result = {
+    low_contrast: low.slice(0, 20),
     viewport: frame.contentWindow.innerWidth,
     client: width,
     scroll: doc.documentElement.scrollWidth,
@@ -204,6 +228,7 @@ def test_the_page_does_not_overflow(kind: str, width_name: str, tmp_path: Path) 
     assert result["viewport"] == width, result
     assert result["scroll"] == result["client"], result
     assert result["over"] == [], result
+    assert result["low_contrast"] == [], result  # WCAG AA: 4.5:1 for every text
     _screenshot(page, f"review-{kind}", width, tmp_path)
 
 
@@ -221,14 +246,17 @@ def test_each_candidate_starts_a_new_printed_page(tmp_path: Path) -> None:
     assert pages >= 1 + sections, pages
 
 
-def test_measuring_catches_an_overflow(tmp_path: Path) -> None:
-    """The check itself can fail: a page with a wide block overflows a phone."""
+def test_measuring_catches_an_overflow_and_low_contrast(tmp_path: Path) -> None:
+    """The checks themselves can fail: a wide block overflows a phone, light grey text on
+    white is too faint."""
     page = tmp_path / "wide" / "wide.html"
     page.parent.mkdir()
     page.write_text(
         '<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width">'
-        '</head><body><div style="width: 900px">wide</div></body></html>',
+        '</head><body><div style="width: 900px">wide</div>'
+        '<p style="color: #aaa">too light to read</p></body></html>',
         encoding="utf-8",
     )
     result = _measure(page, WIDTHS["phone"], tmp_path)
     assert result["scroll"] != result["client"] and result["over"]
+    assert result["low_contrast"] == ["P.: 2.32"]

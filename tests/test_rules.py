@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch.model import Decision, RowProblem, Status, Step, TrackerRow
+from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, TrackerRow
 from batch.policy import PRESETS, Policy
 from batch.rules import decide, format_day
 
@@ -171,18 +171,18 @@ CASES = [
         ("2 days late",),
     ),
     Case(
-        "thank-you 30 days late",
+        "thank-you 30 days late: thank them and check in",
         INTERVIEWED,
         "2026-12-12",
         Status.OVERDUE,
-        Step.THANK_YOU,
-        "2026-11-12",
-        ("30 days late",),
+        Step.THANK_YOU_AND_CHECK_IN,
+        "2026-11-18",
+        ("24 days late",),
     ),
     Case(
-        "thank-you stale",
+        "thank-you and check-in stale",
         INTERVIEWED,
-        "2026-12-13",
+        "2026-12-19",
         Status.MOVE_ON,
         reason=("31 days late", "move on"),
     ),
@@ -231,7 +231,7 @@ CASES = [
         "2026-11-23",
     ),
     Case(
-        "they will contact with a date: a reminder follows",
+        "they will contact with a date: no reminder follows",
         {
             **THANKED,
             "they_will_contact": True,
@@ -240,8 +240,9 @@ CASES = [
         },
         "2026-11-24",
         Status.WAITING,
-        Step.REMINDER,
+        None,
         "2026-11-30",
+        ("move on",),
     ),
     Case(
         "they will not contact: the usual check-in",
@@ -306,15 +307,15 @@ CASES = [
         "2026-11-26",
         ("Reminder sent Thu 19 Nov",),
     ),
-    # Rule 7: a reply restarts the budget.
+    # Rule 7: after a reply, one check-in and no reminder.
     Case(
-        "reply after the check-in: check in again 10 business days later",
+        "reply after the check-in: check in once 10 business days later",
         {**THANKED, "checkin_sent": "2026-11-19", "reply_date": "2026-11-20"},
         "2026-11-23",
         Status.WAITING,
         Step.CHECK_IN,
         "2026-12-04",
-        ("Reply received Fri 20 Nov", "10 business days later: Fri 4 Dec"),
+        ("Reply received Fri 20 Nov", "wait for their update", "10 business days: Fri 4 Dec"),
     ),
     Case(
         "reply with a new employer date",
@@ -352,15 +353,16 @@ CASES = [
         "2026-11-27",
     ),
     Case(
-        "check-in after the reply: reminder next",
+        "check-in after the reply: no reminder, wait for their update",
         {**THANKED, "checkin_sent": "2026-12-04", "reply_date": "2026-11-20"},
         "2026-12-07",
         Status.WAITING,
-        Step.REMINDER,
+        None,
         "2026-12-11",
+        ("waiting for their update",),
     ),
     Case(
-        "a reminder from before the reply does not use up the new round",
+        "a reminder from before the reply: still one check-in after it, then wait",
         {
             **THANKED,
             "reminder_sent": "2026-11-26",
@@ -369,16 +371,8 @@ CASES = [
         },
         "2026-12-07",
         Status.WAITING,
-        Step.REMINDER,
+        None,
         "2026-12-11",
-    ),
-    Case(
-        "a reply on the day of a check-in leaves that check-in counted",
-        {**THANKED, "checkin_sent": "2026-11-19", "reply_date": "2026-11-19"},
-        "2026-11-20",
-        Status.WAITING,
-        Step.REMINDER,
-        "2026-11-26",
     ),
     # Rule 10: the move-on countdown.
     Case(
@@ -543,7 +537,7 @@ CASES = [
         {**INTERVIEWED, "outcome": "Offer accepted"},
         "2026-11-23",
         Status.CLOSED,
-        reason=('"Offer accepted"', "Closed (offer)"),
+        reason=('"Offer accepted"', "Closed (accepted)"),
     ),
     Case(
         "closed: not selected",
@@ -729,9 +723,9 @@ def test_problems_name_the_users_column() -> None:
     assert "TY note sent" in decision.reason
 
 
-def test_extra_outcome_keywords_close_the_row() -> None:
-    policy = BALANCED.with_extra_outcomes({"closed": ["ghosted"]})
-    row = make_row(**THANKED, outcome="Ghosted")
+def test_extra_outcome_words_close_the_row() -> None:
+    policy = BALANCED.with_extra_outcomes({OutcomeClass.REJECTED: ["parked"]})
+    row = make_row(**THANKED, outcome="Parked")
     assert decide(row, d("2026-11-23"), policy).status is Status.CLOSED
     assert decide(row, d("2026-11-23"), BALANCED).status is Status.OVERDUE
 
@@ -767,7 +761,19 @@ POLICIES = [
     replace(PATIENT, holidays="DE-BY"),
     replace(PROMPT, max_reminders=0),
 ]
-OUTCOMES = [None, "", "Applied", "Next round", "Rejected", "Offer accepted", "Withdrew", "Closed"]
+OUTCOMES = [
+    None,
+    "",
+    "Applied",
+    "Next round",
+    "Rejected",
+    "Offer accepted",
+    "Withdrew",
+    "Closed",
+    "On hold",
+    "No offer yet",
+    "Parked",
+]
 
 
 @st.composite
@@ -810,7 +816,7 @@ def test_no_step_is_due_before_the_interview(case: tuple[TrackerRow, date], poli
 def test_a_closed_row_never_has_a_step(case: tuple[TrackerRow, date], policy: Policy) -> None:
     row, today = case
     decision = decide(row, today, policy)
-    if policy.outcome_of(row.outcome) is not None:
+    if policy.read_outcome(row.outcome).outcome_class.closes:
         assert decision.status in (Status.CLOSED, Status.NEEDS_ATTENTION)
     if decision.status in (Status.CLOSED, Status.NEEDS_ATTENTION, Status.NO_INTERVIEW):
         assert decision.step is None and decision.due is None
@@ -885,6 +891,7 @@ def test_a_diligent_job_seeker_is_never_asked_twice(
     )
     reply_days = {interview + timedelta(days=offset) for offset in reply_offsets}
     column = {Step.THANK_YOU: "thank_you_sent", Step.CHECK_IN: "checkin_sent"}
+    column[Step.THANK_YOU_AND_CHECK_IN] = "thank_you_sent"
     column[Step.REMINDER] = "reminder_sent"
     thank_yous = 0
     this_round = _Round()

@@ -157,11 +157,6 @@ def test_error_cells_are_their_own_problem() -> None:
     assert "#REF!" in caught.value.message
 
 
-def test_date_order_is_checked() -> None:
-    with pytest.raises(ValueError, match="MDY"):
-        parse_date("2026-11-20", date_order="YMD")
-
-
 # --- property tests -------------------------------------------------------------------------
 
 DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31))

@@ -23,6 +23,7 @@ from workbook_helpers import (
     DEFAULT_STYLES,
     MAIN_NS,
     OWNED_HEADERS,
+    REL_NS,
     as_date,
     calamine_values,
     first_worksheet,
@@ -36,6 +37,7 @@ from workbook_helpers import (
 )
 
 from batch.model import FileProblem
+from batch.tracker_format import LinkedText
 from batch.xlsx_writer import (
     CellEdit,
     column_letters,
@@ -893,3 +895,131 @@ def test_libreoffice_opens_the_result_and_shows_the_values(path: Path, tmp_path:
     assert values[right] == "Due" and values[right + 1] == '=HYPERLINK("x")'
     due = rows[rows.index(header) + 2][right + 2]
     assert "20" in due and due != str(excel_serial(DUE, False))
+
+
+# --- hyperlinks: a LinkedText cell is a real link (a relationship, never a formula) ---------
+
+_LINK = LinkedText(
+    "drafts/2026-11-23/sam-acme-check-in.eml", "drafts/2026-11-23/sam-acme-check-in.eml"
+)
+
+
+def _linked_workbook(tmp_path: Path, *, user_links: bool) -> Path:
+    """A tracker made by XlsxWriter (it writes like Excel: pageMargins after the data),
+    optionally with the user's own links in A2 and in E3, a cell the edits will replace."""
+    import xlsxwriter
+
+    path = tmp_path / "linked.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Tracker")
+    sheet.write_row(0, 0, ["Company", "Interview Date", "Status", "Notes"])
+    sheet.write_row(1, 0, ["Acme", "2026-11-12", "Interviewing"])
+    sheet.write_row(2, 0, ["Globex", "2026-11-13", "Interviewing"])
+    if user_links:
+        sheet.write_url(1, 0, "https://acme.example/careers", string="Acme")
+        sheet.write_url(2, 4, "https://globex.example/", string="old link")
+    sheet.data_validation(1, 2, 10, 2, {"validate": "list", "source": ["Interviewing", "Offer"]})
+    workbook.close()
+    return path
+
+
+def _hyperlink_order(sheet: bytes) -> list[str]:
+    """The sheet's top-level elements after sheetData, by local name, in document order."""
+    root = ElementTree.fromstring(sheet)
+    names = [child.tag.rsplit("}", 1)[-1] for child in root]
+    return names[names.index("sheetData") :]
+
+
+def test_linked_text_is_a_hyperlink_relationship(tmp_path: Path) -> None:
+    source = _linked_workbook(tmp_path, user_links=False)
+    data = write(source.read_bytes(), [CellEdit(2, 5, _LINK), CellEdit(3, 5, "plain")])
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Tracker"]
+    assert sheet["E2"].value == str(_LINK) and sheet["E2"].hyperlink.target == _LINK.target
+    assert sheet["E3"].value == "plain" and sheet["E3"].hyperlink is None
+    parts, before = parts_of(data), parts_of(source)
+    rels = parts["xl/worksheets/_rels/sheet1.xml.rels"]
+    assert b'TargetMode="External"' in rels and b"/relationships/hyperlink" in rels
+    assert b"<f>" not in parts["xl/worksheets/sheet1.xml"]
+    # everything else as it was; the new part is the only member added
+    assert set(parts) - set(before) == {"xl/worksheets/_rels/sheet1.xml.rels"}
+    for name in set(before) - {"xl/worksheets/sheet1.xml"}:
+        assert parts[name] == before[name], name
+    order = _hyperlink_order(parts["xl/worksheets/sheet1.xml"])
+    assert order.index("dataValidations") < order.index("hyperlinks") < order.index("pageMargins")
+
+
+def test_the_users_links_stay_and_an_edited_cell_loses_its_old_link(tmp_path: Path) -> None:
+    source = _linked_workbook(tmp_path, user_links=True).read_bytes()
+    edits = [CellEdit(2, 5, _LINK), CellEdit(3, 5, "no link now")]
+    data = write(source, edits)
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Tracker"]
+    assert sheet["A2"].hyperlink.target == "https://acme.example/careers"
+    assert sheet["E2"].hyperlink.target == _LINK.target
+    assert sheet["E3"].value == "no link now" and sheet["E3"].hyperlink is None
+    rels = parts_of(data)["xl/worksheets/_rels/sheet1.xml.rels"]
+    assert b"globex.example" not in rels and b"acme.example/careers" in rels
+    # the same edits again change nothing: the links already there are kept as they are
+    assert write(data, edits) == data
+    # and a later run that clears the cell removes the link and its relationship
+    cleared = write(data, [CellEdit(2, 5, None)])
+    sheet = openpyxl.load_workbook(io.BytesIO(cleared))["Tracker"]
+    assert sheet["E2"].value is None and sheet["E2"].hyperlink is None
+    assert _LINK.target.encode() not in parts_of(cleared)["xl/worksheets/_rels/sheet1.xml.rels"]
+
+
+def test_a_linked_cell_keeps_the_sheets_other_relationships() -> None:
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns='
+        '"http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{REL_NS}/comments" Target="../comments1.xml"/>'
+        "</Relationships>"
+    ).encode()
+    source = make_package(
+        sheet_xml(
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Company</t></is></c></row>'
+            "</sheetData>",
+            after='<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+            'footer="0.3"/>',
+        ),
+        sheet_rels=rels,
+    )
+    data = write(source, [CellEdit(1, 2, _LINK)])
+    new_rels = parts_of(data)["xl/worksheets/_rels/sheet1.xml.rels"]
+    assert new_rels.startswith(rels[: rels.index(b"</Relationships>")])  # kept, then appended
+    assert b'Id="rId2"' in new_rels
+    sheet = parts_of(data)["xl/worksheets/sheet1.xml"]
+    assert b'<hyperlink ref="B1" r:id="rId2"/>' in sheet  # the root declares r: no local one
+    assert _hyperlink_order(sheet) == ["sheetData", "hyperlinks", "pageMargins"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_linked_cell_as_a_link(tmp_path: Path) -> None:
+    source = _linked_workbook(tmp_path, user_links=True)
+    written = tmp_path / "written.xlsx"
+    write_edits(source, written, "Tracker", [CellEdit(2, 5, _LINK)])
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "html",
+            "--outdir",
+            str(tmp_path / "html"),
+            str(written),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (page,) = (tmp_path / "html").glob("*.html")
+    links = re.findall(r'<a href="([^"]+)"[^>]*>(?:<[^>]+>)*([^<]*)', page.read_text("utf-8"))
+    targets = {text: href for href, text in links}
+    # relative to the workbook's folder, as Excel resolves it too
+    assert targets[str(_LINK)] == (tmp_path / _LINK.target).as_uri()
+    assert targets["Acme"] == "https://acme.example/careers"

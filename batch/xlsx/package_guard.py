@@ -15,6 +15,7 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
+import functools
 import re
 import stat
 import struct
@@ -32,7 +33,10 @@ from batch.xlsx.limits import (
     MAX_PART_BYTES,
     MAX_SHEET_CELLS,
     RATIO_CHECKED_ABOVE,
+    SHEET_CELLS_ALWAYS_ALLOWED,
+    SHEET_CELLS_PER_COMPRESSED_BYTE,
 )
+from batch.xlsx.shared_strings import SharedText
 
 _CHUNK = 1 << 20
 _HEAD_BYTES = 64 << 10  # the XML prolog (declaration, comments, DOCTYPE) must fit in this
@@ -68,8 +72,10 @@ def inspect_package(path: Path) -> None:
     _check_directory(path, infos)
     try:
         with path.open("rb") as file:
+            shared_text = SharedText(path, path.stat().st_size)
             for info in infos:
-                _check_member(path, file, info)
+                _check_member(path, file, info, shared_text)
+            shared_text.check(infos, lambda info: _inflate(path, file, info))
     except OSError as error:
         raise FileProblem(path, f"cannot be read ({_brief(error)}); {_RESTORE}") from None
 
@@ -311,7 +317,9 @@ def _pieces(
             return
 
 
-def _check_member(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> None:
+def _check_member(
+    path: Path, file: BinaryIO, info: zipfile.ZipInfo, shared_text: SharedText
+) -> None:
     chunks = _inflate(path, file, info)
     head = b""
     for chunk in chunks:
@@ -321,15 +329,19 @@ def _check_member(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> None:
     is_xml = info.filename.casefold().endswith(_XML_SUFFIXES)
     root = _xml_root(path, info.filename, head, is_xml)
     if root == "sst":
-        _check_shared_strings(path, info, head)
+        shared_text.measure_table(info, head, chunks)
+        return
     if root not in _SHEET_ROOTS:
         for _chunk in chunks:  # the rest of the member: inflated (and checked) even if not a sheet
             pass
         return
-    scanner = _SheetExtent(path, info.filename, _prefix(head))
+    _check_dimension(path, info.filename, head)
+    scanner = _SheetExtent(path, info.filename, _prefix(head), info.compress_size)
     scanner.feed(head)
+    shared_text.count_cells(info.filename, head)
     for chunk in chunks:
         scanner.feed(chunk)
+        shared_text.count_cells(info.filename, chunk)
     scanner.finish()
 
 
@@ -402,21 +414,6 @@ def _prefix(head: bytes) -> bytes:
     return (match[1] or b"") if match else b""
 
 
-_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"'](\d+)")
-
-
-def _check_shared_strings(path: Path, info: zipfile.ZipInfo, head: bytes) -> None:
-    """calamine reserves memory for `uniqueCount` strings before reading one."""
-    match = _UNIQUE_COUNT.search(head)
-    # Each string takes at least `<si/>`, five bytes.
-    if match and int(match[1]) > info.file_size // 5 + 16:
-        raise FileProblem(
-            path,
-            f"is damaged or hostile ({info.filename} claims {int(match[1]):,} strings in "
-            f"{_size(info.file_size)}); {_RESTORE}",
-        )
-
-
 # --- the area a worksheet's cells span -----------------------------------------------------
 
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
@@ -429,28 +426,40 @@ class _SheetExtent:
     calamine skips cells without a value (a styled empty `<c r="Z1048576" s="1"/>`), so a
     sheet formatted down to the last row is fine; a value in a far corner is what costs.
     Rows are split on their start tag; in each row with a value, the last cell with a value
-    gives the row's width (every writer puts cells in column order). A cell in a
-    three-letter column anywhere makes its chunk be scanned cell by cell, so an out-of-order
-    far cell is found too. This runs on every row of a big tracker, so it stays lean.
+    gives the row's width (every writer puts cells in column order). That misses a cell
+    moved out of order into the middle of a row, so each chunk is also searched, with one
+    regex, for a reference in a three-letter column or with more digits than the rows so
+    far; a chunk that has one is then read cell by cell. This runs on every row of a big
+    tracker, so it stays lean.
+
+    The area may span `SHEET_CELLS_PER_COMPRESSED_BYTE` cells per byte the sheet takes in
+    the zip (at least `SHEET_CELLS_ALWAYS_ALLOWED`): what calamine allocates stays in
+    proportion to what the file really holds, however far its references point.
     """
 
-    def __init__(self, path: Path, name: str, prefix: bytes) -> None:
+    def __init__(self, path: Path, name: str, prefix: bytes, compressed_size: int) -> None:
         self.path = path
         self.name = name
         self.carry = b""
+        self.tail = b""  # the end of the previous chunk, where a reference may start
         self.first_row = MAX_ROW + 1
         self.last_row = 0
         self.last_column = 0
         self.rows_seen = 0
+        self.max_cells = min(
+            MAX_SHEET_CELLS,
+            max(SHEET_CELLS_ALWAYS_ALLOWED, SHEET_CELLS_PER_COMPRESSED_BYTE * compressed_size),
+        )
         self.row_start = b"<" + prefix + b"row"
         self.cell_start = b"<" + prefix + b"c "
         self.cell_end = b"</" + prefix + b"c>"
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
 
     def feed(self, chunk: bytes) -> None:
-        if _FAR_CELL.search(chunk):
-            for far in _CELL_REF.finditer(chunk):
-                self._extend(self.first_row if self.last_row else 1, column_number(far[1]))
+        window = self.tail + chunk
+        if _far_reference(len(str(max(self.last_row, 1))) + 1).search(window):
+            self._every_reference(window)
+        self.tail = chunk[-_REFERENCE_OVERLAP:]
         pieces = (self.carry + chunk).split(self.row_start)
         if len(pieces) == 1:  # no row starts here: keep what could be half a start tag
             self.carry = pieces[0][-len(self.row_start) :]
@@ -465,6 +474,30 @@ class _SheetExtent:
             start_tag = unfinished[: unfinished.find(b">") + 1]
             unfinished = start_tag + unfinished[-_HEAD_BYTES:]
         self.carry = self.row_start + unfinished
+
+    def _every_reference(self, window: bytes) -> None:
+        """Check every row and cell reference in `window`; cells with a value grow the area."""
+        for row_tag in _ROW_REFERENCE.finditer(window):
+            self._check_reference(row_tag[1], b"")
+        for cell in _CELL_REFERENCE.finditer(window):
+            row, column = self._check_reference(cell[2], cell[1])
+            if not cell[3]:  # not self-closing: it may hold a value
+                self._extend(row or (self.first_row if self.last_row else 1), column)
+
+    def _check_reference(self, digits: bytes, letters: bytes) -> tuple[int, int]:
+        """(row, column) of a reference (0 for a part it lacks); refused beyond Excel's grid."""
+        row = int(digits) if digits and len(digits) <= 7 else MAX_ROW + 1 if digits else 0
+        column = column_number(letters) if len(letters) <= 3 else MAX_COLUMN + 1
+        if row > MAX_ROW or column > MAX_COLUMN:
+            where = (letters + digits if letters else b"row " + digits)[:24].decode(
+                "ascii", "replace"
+            )
+            raise FileProblem(
+                self.path,
+                f"is damaged ({self.name} has a cell or row at {where}, beyond Excel's last "
+                f"row (1048576) or column (XFD)); {_RESTORE}",
+            )
+        return row, column
 
     def finish(self) -> None:
         if self.carry.startswith(self.row_start):
@@ -511,7 +544,7 @@ class _SheetExtent:
                 f"Excel's last row or column); {_RESTORE}",
             )
         rows = self.last_row - self.first_row + 1
-        if rows * self.last_column > MAX_SHEET_CELLS:
+        if rows * self.last_column > self.max_cells:
             raise FileProblem(
                 self.path,
                 f"has a value far from the table ({self.name} reaches cell "
@@ -522,6 +555,43 @@ class _SheetExtent:
 
 
 _AFTER_ROW_NAME = frozenset({b" ", b"\t", b"\n", b"\r", b">", b"/"})
-# A cell reference in a column of three letters (AAA = column 703 and beyond). Written as
-# `r="` (no spaces around "=", as every writer does) so the regex engine can skip ahead fast.
-_FAR_CELL = re.compile(rb"""r=["']\$?[A-Za-z]{3}\$?\d""")
+_REFERENCE_OVERLAP = 64
+_ROW_REFERENCE = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d*)["']""")
+_CELL_REFERENCE = re.compile(
+    rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]*)\$?(\d*)["'][^>]*?(/?)>"""
+)
+
+
+@functools.cache
+def _far_reference(digits: int) -> re.Pattern[bytes]:
+    """A reference in a column of three letters (AAA = column 703 and beyond), or with at
+    least `digits` digits (at most 7: every row past Excel's last has 7 or more). Written
+    as `r="` (no spaces around "=", as every writer does) so the regex engine can skip
+    ahead fast."""
+    digits = min(digits, 7)
+    return re.compile(rb"""r=["']\$?(?:[A-Za-z]{3}|[A-Za-z]{0,2}\$?\d{%d})""" % digits)
+
+
+_DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_AREA_CORNER = re.compile(rb"\$?([A-Za-z]+)\$?(\d+)")
+
+
+def _check_dimension(path: Path, name: str, head: bytes) -> None:
+    """A `<dimension ref>` past Excel's grid is damage (readers size the sheet from it)."""
+    dimension = _DIMENSION.search(head)
+    if dimension is None:
+        return
+    for corner in _AREA_CORNER.finditer(dimension[1]):
+        letters, digits = corner[1], corner[2]
+        if (
+            len(letters) > 3
+            or column_number(letters) > MAX_COLUMN
+            or len(digits) > 7
+            or (int(digits) > MAX_ROW)
+        ):
+            raise FileProblem(
+                path,
+                f"is damaged ({name} says its cells reach "
+                f"{dimension[1][:40].decode('ascii', 'replace')}, beyond Excel's last row "
+                f"(1048576) or column (XFD)); {_RESTORE}",
+            )

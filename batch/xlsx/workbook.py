@@ -8,8 +8,8 @@ runner and the reader and writer's callers see plain calls:
 - One side thread pool per open tracker. calamine parses a worksheet in Rust without
   holding Python's lock, so while it parses, the pool searches the sheet's XML for Excel
   error cells (which calamine reads as empty) and, when the run will write, unpacks the
-  sheet again and finds its rows for the write-back (`prepare_sheet`, a third of a big
-  write-back's work). The write-back uses that work only if the file is still byte for byte
+  sheet again and finds its rows for the write-back (`prepare_sheet`, a good share of a
+  big write-back's work). The write-back uses that work only if the file is still byte for byte
   what was prepared; a preparation that failed is dropped, as the write-back meets the same
   problem and reports it.
 - Python's cyclic garbage collector is paused while a tracker is open. A run builds a few
@@ -32,9 +32,11 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import TYPE_CHECKING
 
-from batch.model import Tracker
+from batch.model import OWNED_COLUMNS, FileProblem, Tracker
+from batch.xlsx.cell_refs import MAX_COLUMN, column_letters
 
 if TYPE_CHECKING:
+    from batch.values import DateOrder
     from batch.xlsx_writer import Edit, PreparedSheet
 
 _NO_OVERRIDES: Mapping[str, str] = MappingProxyType({})
@@ -79,12 +81,12 @@ class XlsxTracker:
         *,
         sheet: str | None = None,
         column_overrides: Mapping[str, str] = _NO_OVERRIDES,
-        date_order: str = "MDY",
+        date_order: DateOrder = "MDY",
     ) -> Tracker:
         """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
         from batch import tracker
 
-        return tracker.read_tracker(
+        found = tracker.read_tracker(
             self.path,
             sheet=sheet,
             column_overrides=column_overrides,
@@ -92,6 +94,9 @@ class XlsxTracker:
             while_parsing=self._prepare if self.writing else None,
             side_work=self._pool,
         )
+        if self.writing:
+            _check_room_for_owned_columns(found)
+        return found
 
     def save(self, tracker: Tracker, cells: Sequence[Edit]) -> Path | None:
         """Write `cells` (row, column, value; 1-based) into the tracker's sheet and replace
@@ -126,3 +131,17 @@ class XlsxTracker:
             return future.result()
         except Exception:  # the write-back meets it again and reports it
             return None
+
+
+def _check_room_for_owned_columns(tracker: Tracker) -> None:
+    """Refuse, before any draft is written, a table that leaves no column for the owned
+    columns the run appends right of it (Excel's last column is XFD)."""
+    missing = sum(name not in tracker.owned_columns for name in OWNED_COLUMNS)
+    last = max([tracker.last_column, *tracker.owned_columns.values()])
+    if missing and last + missing > MAX_COLUMN:
+        raise FileProblem(
+            tracker.path,
+            f"has no room for the Follow-up columns right of its table (it reaches column "
+            f"{column_letters(last)}, and Excel's last is {column_letters(MAX_COLUMN)}); "
+            "delete the cells far right of the table, or add the Follow-up headers yourself",
+        )
