@@ -11,6 +11,7 @@ user's column, never the tool's.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -229,6 +230,22 @@ class HeaderMap:
         )
 
 
+_BRACKETED = re.compile(r"^(?P<outside>[^()]*)\((?P<inside>[^()]+)\)\s*$")
+
+
+def _in_brackets(text: str) -> str | None:
+    """The meaning of a header that says it in brackets: "公司 (Company)", "Date (applied)"
+    as bilingual and annotated trackers write them; the bracketed words first."""
+    match = _BRACKETED.match(text)
+    if match is None:
+        return None
+    for part in (match["inside"], match["outside"]):
+        meaning = _MEANING_BY_HEADER.get(normalise_header(part))
+        if meaning is not None and meaning != IGNORED:
+            return meaning
+    return None
+
+
 def check_overrides(overrides: Mapping[str, str]) -> dict[str, str]:
     """The `[columns]` overrides keyed by normalised header; ValueError for an unknown field."""
     checked: dict[str, str] = {}
@@ -323,7 +340,7 @@ def map_headers(cells: Sequence[object], overrides: Mapping[str, str] | None = N
             else:
                 state.owned[name] = column
             continue
-        meaning = by_override.get(key) or _MEANING_BY_HEADER.get(key)
+        meaning = by_override.get(key) or _MEANING_BY_HEADER.get(key) or _in_brackets(text)
         if meaning in overridden_fields and key not in by_override:
             meaning = None  # the config names another column for this field
         if meaning == IGNORED:

@@ -220,3 +220,29 @@ def test_a_log_without_an_interview_column_does_not_ask_for_dates(tmp_path: Path
         build_tracker(tmp_path / "t.xlsx", ["Company", "Status"], [["Acme", "Interviewed"]])
     )
     assert decide(tracker.rows[0], TODAY, Policy()).status is Status.NO_INTERVIEW
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Wed, 22 May 2024 21:37:00 -0700 (PDT)", "Wed, 22 May 2024 21:37:00 +0000 (UTC)"],
+)
+def test_dates_copied_from_email_headers(text: str) -> None:
+    # aamarnath1/Job-Tracker-Email-Crawler and supraja777/Job-Application-Automation fill
+    # their Date column from the emails' Date header.
+    from batch.values import parse_date
+
+    assert parse_date(text) == D(2024, 5, 22)
+
+
+def test_a_bilingual_header_says_it_in_brackets(tmp_path: Path) -> None:
+    # Esther080310/One-Stop-Resume-Copilot: "公司 (Company)", "投递时间 (Apply Date)".
+    header = ["公司 (Company)", "岗位 (Role)", "投递时间 (Apply Date)", "当前状态 (Current Status)"]
+    tracker = read_tracker(
+        build_tracker(tmp_path / "t.xlsx", header, [["示例公司", "分析师", "2026-03-01", "已投递"]])
+    )
+    assert mapped(tracker) == {
+        "company": "公司 (Company)",
+        "role": "岗位 (Role)",
+        "applied_date": "投递时间 (Apply Date)",
+        "outcome": "当前状态 (Current Status)",
+    }
