@@ -8,15 +8,12 @@ Heavy modules (the reader, the writer, Jinja2) are imported inside the commands 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import click
-
-if TYPE_CHECKING:
-    from batch.mailbox_sources import MailboxRead
 
 T = TypeVar("T")
 PROGRESS_MIN_ROWS = 5000
@@ -310,7 +307,7 @@ def sync(
     (`keyring set followup USER`), never from the command line.
     """
     from batch import report
-    from batch.mailbox_sources import MailboxProblem
+    from batch.mailbox_sources import MailboxProblem, MailboxSource
     from batch.sync import SyncOptions, sync_trackers
 
     kinds = [bool(mbox_paths), bool(maildir_paths), imap_host is not None]
@@ -328,11 +325,16 @@ def sync(
         sheet=sheet,
         dry_run=dry_run,
     )
-    reader = _mailbox_reader(
-        mbox_paths, maildir_paths, imap_host, imap_user, imap_port, imap_insecure
+    source = MailboxSource(
+        mbox=mbox_paths,
+        maildir=maildir_paths,
+        imap_host=imap_host,
+        imap_user=imap_user,
+        imap_port=imap_port,
+        imap_insecure=imap_insecure,
     )
     try:
-        run = sync_trackers(list(trackers), reader, options)
+        run = sync_trackers(list(trackers), source.read, options)
     except MailboxProblem as problem:
         click.echo(f"followup: {problem}", err=True)
         sys.exit(2)
@@ -422,33 +424,3 @@ def mark(
         sys.exit(2)
     report.print_mark(result, dry_run=dry_run)
     sys.exit(1 if result.refused else 0)
-
-
-def _mailbox_reader(
-    mbox_paths: tuple[Path, ...],
-    maildir_paths: tuple[Path, ...],
-    imap_host: str | None,
-    imap_user: str | None,
-    imap_port: int | None,
-    imap_insecure: bool,
-) -> Callable[[date | None], MailboxRead]:
-    """The source to read, as a function of the first day that matters."""
-    from batch import mailbox_sources as sources
-
-    if mbox_paths:
-        return lambda since: sources.read_mbox(mbox_paths, since)
-    if maildir_paths:
-        return lambda since: sources.read_maildir(maildir_paths, since)
-    assert imap_host is not None and imap_user is not None
-
-    def read_imap(since: date | None) -> MailboxRead:
-        account = sources.ImapAccount(
-            host=imap_host,
-            user=imap_user,
-            password=sources.imap_password(imap_user, imap_host),
-            port=imap_port,
-            insecure=imap_insecure,
-        )
-        return sources.read_imap(account, since)
-
-    return read_imap

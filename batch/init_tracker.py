@@ -18,13 +18,20 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from batch.layout import column_width
-from batch.model import DATE_FIELDS, DEFAULT_HEADERS, INPUT_FIELDS, OWNED_COLUMNS, FileProblem
+from batch.model import (
+    DATE_FIELDS,
+    DEFAULT_HEADERS,
+    INPUT_FIELDS,
+    OWNED_COLUMNS,
+    SIGNER_FIELDS,
+    FileProblem,
+)
 from batch.ownership import RECORD_NAME, record_formula
 
-# A new tracker is for interviews: it leaves out the applications log's Date Applied and the
-# user's own follow-up plan (the tool's Follow-up Due is beside it). Both are still read
-# when a tracker has them.
-_NOT_IN_NEW_TRACKERS = frozenset({"applied_date", "planned_follow_up"})
+# A new tracker is for interviews: it leaves out the applications log's Date Applied, the
+# user's own follow-up plan (the tool's Follow-up Due is beside it) and the signer fields of
+# a coach's tracker (see SIGNER_FIELDS). All are still read when a tracker has them.
+_NOT_IN_NEW_TRACKERS = frozenset({"applied_date", "planned_follow_up"}) | SIGNER_FIELDS
 TRACKER_FIELDS: tuple[str, ...] = tuple(
     name for name in INPUT_FIELDS if name not in _NOT_IN_NEW_TRACKERS
 )

@@ -4,8 +4,9 @@ Only headers are read (who, when, which thread), never a body, and nothing in a 
 ever changed: files are opened for reading, and an IMAP folder is opened with EXAMINE
 (read-only) and its headers fetched with BODY.PEEK, which leaves every flag as it was.
 
-Public API: `MailMessage`; `read_mbox(paths)`, `read_maildir(paths)`,
-`read_imap(account)` -> `MailboxRead`; `ImapAccount`; `imap_password(user, host)`;
+Public API: `MailboxSource` (what the command line names) and its `read(since)`;
+`MailMessage`; `read_mbox(paths)`, `read_maildir(paths)`, `read_imap(account)` ->
+`MailboxRead`; `ImapAccount`; `imap_password(user, host)`; `parse_headers(bytes)`;
 `MailboxProblem` (one line for the user; the whole sync stops, exit 2).
 """
 
@@ -117,6 +118,37 @@ class MailboxRead:
     messages: list[MailMessage] = field(default_factory=list)
     folders: list[str] = field(default_factory=list)  # "Sent (sent, 120 messages)"
     own_addresses: set[str] = field(default_factory=set)  # the account's, when known
+
+
+@dataclass(frozen=True)
+class MailboxSource:
+    """The mailbox to read: mbox files, Maildirs, or an IMAP account (one of them)."""
+
+    mbox: tuple[Path, ...] = ()
+    maildir: tuple[Path, ...] = ()
+    imap_host: str | None = None
+    imap_user: str | None = None
+    imap_port: int | None = None
+    imap_insecure: bool = False
+
+    def read(self, since: date | None = None) -> MailboxRead:
+        """Every message's headers from `since` on (None: all). For IMAP the password is
+        looked up only now, when the trackers have been read and mail is needed."""
+        if self.mbox:
+            return read_mbox(self.mbox, since)
+        if self.maildir:
+            return read_maildir(self.maildir, since)
+        if self.imap_host is None or self.imap_user is None:
+            raise MailboxProblem("no mailbox given: use --mbox, --maildir or --imap")
+        _check_insecure(self.imap_host, self.imap_insecure)  # before asking for a password
+        account = ImapAccount(
+            host=self.imap_host,
+            user=self.imap_user,
+            password=imap_password(self.imap_user, self.imap_host),
+            port=self.imap_port,
+            insecure=self.imap_insecure,
+        )
+        return read_imap(account, since)
 
 
 def is_sent_folder_name(name: str, delimiter: str | None = None) -> bool:
@@ -439,11 +471,7 @@ def imap_password(user: str, host: str) -> str:
 
 def read_imap(account: ImapAccount, since: date | None = None) -> MailboxRead:
     """Headers of the messages in the account's INBOX and sent folders, read-only."""
-    if account.insecure and account.host.strip("[]").lower() not in LOCAL_HOSTS:
-        raise MailboxProblem(
-            f"imap {account.host}: --imap-insecure sends the password unencrypted, so it is "
-            "allowed only for a server on this machine (localhost); leave it out"
-        )
+    _check_insecure(account.host, account.insecure)
     client = _connect(account)
     try:
         _login(client, account)
@@ -461,6 +489,14 @@ def read_imap(account: ImapAccount, since: date | None = None) -> MailboxRead:
         raise MailboxProblem(f"imap {account.host}: {_one_line(error)}") from None
     finally:
         _logout(client)
+
+
+def _check_insecure(host: str, insecure: bool) -> None:
+    if insecure and host.strip("[]").lower() not in LOCAL_HOSTS:
+        raise MailboxProblem(
+            f"imap {host}: --imap-insecure sends the password unencrypted, so it is "
+            "allowed only for a server on this machine (localhost); leave it out"
+        )
 
 
 def _one_line(error: BaseException) -> str:

@@ -225,7 +225,7 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
         verb = "would fill" if dry_run else "filled"
         click.echo(
             f"{result.path}: {result.matched} messages matched; {verb} "
-            f"{result.filled_cells} cells in {len(result.changes)} rows"
+            f"{result.filled_cells} cells in {result.filled_rows} rows"
         )
         if result.skipped:
             not_counted = ", ".join(f"{why}: {n}" for why, n in sorted(result.skipped.items()))

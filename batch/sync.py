@@ -85,6 +85,10 @@ class SyncResult:
     def filled_cells(self) -> int:
         return sum(len(change.fills) for change in self.changes)
 
+    @property
+    def filled_rows(self) -> int:
+        return sum(1 for change in self.changes if change.fills)
+
 
 @dataclass
 class SyncRun:
@@ -263,17 +267,20 @@ def _decided_again(
     today: date,
     config: Config,
 ) -> list[RowChange]:
-    """Each filled row decided before and after, as `followup run` decides it."""
-    before = dataclasses.replace(tracker, rows=tuple(row for row, _ in filled))
-    after = dataclasses.replace(
-        tracker, rows=tuple(filled_row(row, fills) for row, fills in filled)
+    """The whole tracker decided before and after the fills, as `followup run` decides it
+    (some rules read rows together: rounds, one message per person). Every filled row is
+    listed, and any other row whose decision the fills changed."""
+    if not filled:
+        return []
+    fills_by_row = {row.row: fills for row, fills in filled}
+    after_rows = tuple(
+        filled_row(row, fills_by_row[row.row]) if row.row in fills_by_row else row
+        for row in tracker.rows
     )
+    before = decide_rows(tracker, today, config)
+    after = decide_rows(dataclasses.replace(tracker, rows=after_rows), today, config)
     return [
-        RowChange(row, fills, old, new)
-        for (row, fills), (_, old), (_, new) in zip(
-            filled,
-            decide_rows(before, today, config),
-            decide_rows(after, today, config),
-            strict=True,
-        )
+        RowChange(row, fills_by_row.get(row.row, ()), old, new)
+        for (row, old), (_, new) in zip(before, after, strict=True)
+        if row.row in fills_by_row or old != new
     ]

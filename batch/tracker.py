@@ -577,10 +577,12 @@ def _field_readers(
             read = read_date
         elif field_name in YES_NO_FIELDS:
             read = parse_yes_no
-        elif field_name == "contact_email":
+        elif field_name in ("contact_email", "candidate_email"):
             read = find_email
         elif field_name == "contact_phone":
             read = find_phone if (header, column) == combined else _phone_reader
+        elif field_name == "candidate_phone":
+            read = _phone_reader
         elif field_name == "contact_name" and (header, column) == header_map.combined_name_email:
             read = _name_beside_email
         else:

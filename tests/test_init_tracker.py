@@ -17,7 +17,7 @@ from batch.init_tracker import (
     TRACKER_FIELDS,
     create_tracker,
 )
-from batch.model import DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
+from batch.model import DEFAULT_HEADERS, OWNED_COLUMNS, SIGNER_FIELDS, FileProblem
 from batch.ownership import RECORD_NAME
 from batch.tracker import read_tracker
 
@@ -37,7 +37,11 @@ def _headers(path: Path) -> list[str]:
 
 def test_every_input_column_then_the_owned_columns(tracker: Path) -> None:
     headers = _headers(tracker)
-    assert set(DEFAULT_HEADERS) - set(TRACKER_FIELDS) == {"applied_date", "planned_follow_up"}
+    assert set(DEFAULT_HEADERS) - set(TRACKER_FIELDS) == {
+        "applied_date",
+        "planned_follow_up",
+        *SIGNER_FIELDS,
+    }
     assert headers == [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS] + list(OWNED_COLUMNS)
     assert headers[:2] == ["Candidate", "Company"]
 

@@ -261,7 +261,7 @@ def test_an_unreadable_mailbox_stops_with_one_line(tmp_path: Path, tracker: Path
 
 
 def test_insecure_imap_is_for_localhost_only(tracker: Path, monkeypatch: Any) -> None:
-    monkeypatch.setenv("FOLLOWUP_IMAP_PASSWORD", "secret")
+    monkeypatch.delenv("FOLLOWUP_IMAP_PASSWORD", raising=False)
     result = invoke(
         "sync", tracker, "--imap", "imap.example.org", "--imap-user", "me", "--imap-insecure"
     )
