@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpus_helpers import corpus_params, require_corpus
 from tracker_helpers import build_tracker
-from workbook_helpers import calamine_values, first_worksheet
+from workbook_helpers import calamine_values, first_worksheet, openpyxl_values
 
 from batch.cli import main
 from batch.model import OWNED_COLUMNS, FileProblem
@@ -22,6 +23,7 @@ from batch.ownership import (
     settle_owned,
 )
 from batch.tracker import read_tracker
+from batch.xlsx_writer import CellEdit, write_edits
 
 TODAY = "2026-11-23"
 
@@ -164,3 +166,37 @@ def test_the_sample_written_by_the_last_version_is_recognised(tmp_path: Path) ->
     xlsx_writer.write_edits(path, path, first_worksheet(path), edits)
     again = read_tracker(path)
     assert again.owned_columns == positions
+
+
+CORPUS_FILES = corpus_params("*.xls[xm]")
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES)
+def test_corpus_workbook_with_look_alike_headers_keeps_every_user_cell(
+    path: Path, tmp_path: Path
+) -> None:
+    """A tracker with the user's own look-alike columns, put beside each corpus workbook's
+    data: a run writes only the tool's new columns, every other cell reads the same."""
+    require_corpus(path)
+    sheet = first_worksheet(path)
+    before_cells = openpyxl_values(path, sheet)
+    # within the rows where a header is looked for
+    top = min(min((row for row, _ in before_cells), default=1), 20)
+    right = max((column for _, column in before_cells), default=0) + 1
+    header = ["Company", "Interview Date", "FollowUpDue", "Follow Up Status", "Follow-up date"]
+    rows = [
+        ["Acme", date(2026, 11, 12), date(2026, 11, 20), "waiting", date(2026, 11, 21)],
+        ["Globex", date(2026, 11, 16), date(2026, 11, 24), "call Jo", date(2026, 11, 25)],
+    ]
+    edits = [CellEdit(top, right + i, text) for i, text in enumerate(header)]
+    for offset, row in enumerate(rows, start=1):
+        edits += [CellEdit(top + offset, right + i, value) for i, value in enumerate(row)]
+    tracker = tmp_path / path.name
+    write_edits(path, tracker, sheet, edits)
+    before = calamine_values(tracker.read_bytes(), sheet)
+    result = CliRunner().invoke(main, ["run", str(tracker), "--sheet", sheet, "--today", TODAY])
+    assert result.exit_code in (0, 1), result.output
+    after = calamine_values(tracker.read_bytes(), sheet)
+    assert {key: after.get(key) for key in before} == before
+    written = {key for key in after if key not in before}
+    assert {column for _, column in written} <= set(range(right + 5, right + 11))
