@@ -226,6 +226,8 @@ class DraftsFolder:
         # write creates those exclusively without checking the path again (see write)
         self._free: dict[str, str] = {}
         self._folder_paths: dict[str, str] = {}  # checked existing folders -> absolute path
+        # (folder, "<tracker>#<row>#") -> that row's recorded drafts (remove_renamed_drafts)
+        self._drafts_by_row: dict[tuple[str, str], list[str]] | None = None
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -383,15 +385,19 @@ class DraftsFolder:
         its draft has now.
         """
         kept: list[str] = []
-        for relative, entry in list(self._files.items()):
-            where, _, name = relative.rpartition("/")
-            if (
-                where != folder
-                or entry.get("role") != "draft"
-                or entry.get("base") == base
-                or relative in self._written
-                or not entry.get("owner", "").startswith(row_owner)
-            ):
+        if self._drafts_by_row is None:
+            # One pass over the manifest for the whole run, not one per row: the manifest
+            # holds every day's drafts, and a run asks this for each of its rows.
+            self._drafts_by_row = {}
+            for relative, recorded in self._files.items():
+                if recorded.get("role") == "draft":
+                    where = relative.rpartition("/")[0]
+                    owner_row = recorded.get("owner", "").rpartition("#")[0] + "#"
+                    self._drafts_by_row.setdefault((where, owner_row), []).append(relative)
+        for relative in self._drafts_by_row.get((folder, row_owner), []):
+            entry = self._files.get(relative)
+            name = relative.rpartition("/")[2]
+            if entry is None or entry.get("base") == base or relative in self._written:
                 continue
             path = os.path.join(self._root, *relative.split("/"))
             current = None if os.path.islink(path) else _file_hash(path)
