@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from batch.config import Config
 from batch.mail_matching import (
+    FILLED_FIELDS,
     CellFill,
     dedupe,
     filled_row,
@@ -74,8 +75,9 @@ class SyncResult:
     error: str | None = None
     changes: list[RowChange] = field(default_factory=list)
     conflicts: list[RowProblem] = field(default_factory=list)
-    # filled cells whose column the tracker does not have: field -> how many rows
-    missing_columns: Counter[str] = field(default_factory=Counter)
+    # fields with a date to fill but no column: added right of the table (`followup adopt`'s
+    # way), or in a dry run, would be
+    new_columns: tuple[str, ...] = ()
     matched: int = 0  # messages that belong to a row
     skipped: Counter[str] = field(default_factory=Counter)  # why other messages do not count
     written: bool = False
@@ -155,23 +157,37 @@ def _sync_and_save(
     result: SyncResult,
 ) -> None:
     """Under the run lock, read the tracker again (it may have changed since it was first
-    read), fill it from the mail, and save it as a run saves."""
+    read), fill it from the mail, and save it as a run saves. A date column the tracker
+    lacks is added first, as `followup adopt` adds it."""
+    from batch.adopt import add_input_columns
     from batch.safe_save import check_not_open, check_writable, run_lock
 
     path = loaded.tracker.path
+    config = loaded.config
     check_not_open(path)
     check_writable(path)
     with run_lock(path), open_tracker(path, writing=True) as workbook:
-        tracker = read_tracker_file(workbook, loaded.config, options.run_options())
+        tracker = read_tracker_file(workbook, config, options.run_options())
         _sync_one(loaded._replace(tracker=tracker), messages, own, options, result)
-        if result.changes:
-            cells = [
-                (fill.row, tracker.columns[fill.field][1], fill.day)
-                for change in result.changes
-                for fill in change.fills
-            ]
-            result.backup = workbook.save(tracker, cells)
-            result.written = result.backup is not None
+        if not result.changes:
+            return
+        positions = {name: column for name, (_, column) in tracker.columns.items()}
+        if result.new_columns:
+            added = add_input_columns(
+                path,
+                result.new_columns,
+                sheet=tracker.sheet_name,
+                column_overrides=config.columns,
+                date_order=config.policy.date_order,
+            )
+            positions.update(added.columns)
+        cells = [
+            (fill.row, positions[fill.field], fill.day)
+            for change in result.changes
+            for fill in change.fills
+        ]
+        result.backup = workbook.save(tracker, cells)
+        result.written = result.backup is not None
 
 
 def _earliest_interview(loaded: Iterable[_Loaded]) -> date | None:
@@ -248,17 +264,17 @@ def _sync_one(
     filled: list[tuple[TrackerRow, tuple[CellFill, ...]]] = []
     for number, items in matched.by_row.items():
         row = rows_by_number[number]
-        planned = plan_fills(row, items)
+        planned = plan_fills(row, items, options.since)
         result.conflicts.extend(planned.conflicts)
-        fills = tuple(fill for fill in planned.fills if fill.field in tracker.columns)
-        for fill in planned.fills:
-            if fill.field not in tracker.columns:
-                result.missing_columns[fill.field] += 1
-        if fills:
-            filled.append((row, fills))
+        if planned.fills:
+            filled.append((row, planned.fills))
     filled.sort(key=lambda pair: pair[0].row)
     result.conflicts.sort(key=lambda problem: problem.row)
     result.changes = _decided_again(tracker, filled, today, config)
+    needed = {fill.field for _, fills in filled for fill in fills}
+    result.new_columns = tuple(
+        name for name in FILLED_FIELDS if name in needed and name not in tracker.columns
+    )
 
 
 def _decided_again(
