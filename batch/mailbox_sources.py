@@ -97,7 +97,7 @@ class MailMessage:
     """One message's headers, as the matching needs them.
 
     Addresses are lower-case addr-specs. `sent_at` is the Date header, else when the
-    message was delivered (mbox "From " line, Maildir file name, IMAP INTERNALDATE), else None.
+    message was delivered (mbox "From " line, Maildir file time, IMAP INTERNALDATE), else None.
     """
 
     sender: str | None
