@@ -159,7 +159,6 @@ def _sync_and_save(
     """Under the run lock, read the tracker again (it may have changed since it was first
     read), fill it from the mail, and save it as a run saves. A date column the tracker
     lacks is added first, as `followup adopt` adds it."""
-    from batch.adopt import add_input_columns
     from batch.safe_save import check_not_open, check_writable, run_lock
 
     path = loaded.tracker.path
@@ -173,6 +172,8 @@ def _sync_and_save(
             return
         positions = {name: column for name, (_, column) in tracker.columns.items()}
         if result.new_columns:
+            from batch.adopt import add_input_columns
+
             added = add_input_columns(
                 path,
                 result.new_columns,
