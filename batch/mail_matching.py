@@ -261,18 +261,18 @@ def _place(
     return "matching no row"
 
 
-def _answers_reply(message: MailMessage, row: TrackerRow, placed: Mapping[str, object]) -> bool:
+def _answers_reply(
+    message: MailMessage, row: TrackerRow, placed: Mapping[str, tuple[int, Direction, date]]
+) -> bool:
     """True when a sent message answers a reply received after the interview day: that is a
     conversation with the employer, not a follow-up step."""
+    interview = row.interview_date
     for reference in message.in_reply_to:
         known = placed.get(reference)
-        if (
-            isinstance(known, tuple)
-            and known[0] == row.row
-            and known[1] == "received"
-            and row.interview_date is not None
-            and known[2] > row.interview_date
-        ):
+        if known is None or interview is None:
+            continue
+        number, direction, day = known
+        if number == row.row and direction == "received" and day > interview:
             return True
     return False
 
