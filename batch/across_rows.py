@@ -52,22 +52,28 @@ def _words(text: str | None) -> str:
 def _supersede_earlier_rounds(
     rows: Sequence[TrackerRow], decisions: list[Decision], today: date
 ) -> None:
-    # (company, candidate) -> [(interview date, index)]; the raw texts are normalised once
-    # each, since a tracker repeats the same few companies and candidates.
-    normalised: dict[tuple[str | None, str | None], tuple[str, str]] = {}
-    interviews: dict[tuple[str, str], list[tuple[date, int]]] = {}
+    # Most rows are the only one of their application: they are only counted here (as text
+    # keys and ints, which the garbage collector need not track), and only the applications
+    # with several rows get a list.
+    words: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    repeated: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
-        if row.interview_date is None or not row.company:
+        company, candidate = row.company, row.candidate or ""
+        if row.interview_date is None or not company:
             continue
-        raw = (row.company, row.candidate)
-        key = normalised.get(raw)
-        if key is None:
-            key = normalised[raw] = (_words(row.company), _words(row.candidate))
-        interviews.setdefault(key, []).append((row.interview_date, index))
-    for rounds in interviews.values():
-        if len(rounds) < 2:
-            continue
-        rounds.sort()
+        key_company = words.get(company)
+        if key_company is None:
+            key_company = words[company] = _words(company)
+        key_candidate = words.get(candidate)
+        if key_candidate is None:
+            key_candidate = words[candidate] = _words(candidate)
+        key = f"{key_company}\x00{key_candidate}"
+        first = first_row.setdefault(key, index)
+        if first != index:
+            repeated.setdefault(key, [first]).append(index)
+    for indexes in repeated.values():
+        rounds = sorted((_interview(rows[index]), index) for index in indexes)
         for position, (interview, index) in enumerate(rounds):
             decision = decisions[index]
             if decision.status not in _OPEN:
@@ -81,6 +87,11 @@ def _supersede_earlier_rounds(
                 f"{format_day(day, today)}: the follow-up continues there."
             )
             decisions[index] = Decision(Status.CLOSED, None, None, reason, outcome=decision.outcome)
+
+
+def _interview(row: TrackerRow) -> date:
+    assert row.interview_date is not None  # only rows with one are grouped
+    return row.interview_date
 
 
 def _contact_key(row: TrackerRow) -> str | None:

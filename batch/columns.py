@@ -38,6 +38,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "Email Address",
     ),
     "contact_phone": ("Phone", "Contact Phone", "Recruiter Phone", "Phone Number"),
+    "candidate_email": ("Candidate Email", "Client Email", "Applicant Email", "My Email"),
+    "candidate_phone": ("Candidate Phone", "Client Phone", "Applicant Phone", "My Phone"),
     "interview_date": (
         "Interview Date",
         "Interview",

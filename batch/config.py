@@ -28,7 +28,7 @@ from batch.policy import (
 
 CONFIG_NAME = "followup.toml"
 
-_TABLES = ("policy", "sender", "columns", "outcomes", "drafts")
+_TABLES = ("policy", "sender", "candidates", "columns", "outcomes", "drafts")
 _POLICY_KEYS = ("preset", "holidays", "timezone", "date_order", *PRESET_PARAMETERS)
 _SENDER_KEYS = ("name", "email", "phone")
 _DRAFTS_KEYS = ("folder", "templates", "salutation", "voicemail_thank_you")
@@ -48,6 +48,8 @@ class Config:
     # "<file>:<table>.<key>" such as "followup.toml:policy.checkin_after_days"
     sources: dict[str, str] = field(default_factory=dict)
     sender: Sender = field(default_factory=Sender)
+    # candidate name -> their email and phone, for trackers that hold several candidates
+    candidates: dict[str, Sender] = field(default_factory=dict)
     # a header as written in the tracker -> the SPEC section 3 field it holds
     columns: dict[str, str] = field(default_factory=dict)
     drafts_folder: str = "drafts"  # relative to the tracker
@@ -190,6 +192,7 @@ class _Reader:
             email=self.text(sender_table, "sender", "email"),
             phone=self.phone(sender_table),
         )
+        candidates = self.read_candidates(data)
         drafts_table = self.table(data, "drafts", _DRAFTS_KEYS)
         folder = self.text(drafts_table, "drafts", "folder") or "drafts"
         templates_text = self.text(drafts_table, "drafts", "templates")
@@ -214,6 +217,7 @@ class _Reader:
             columns=self.read_columns(data.get("columns", {})),
             drafts_folder=folder,
             templates=templates,
+            candidates=candidates,
             salutation=salutation,
             voicemail_thank_you=voicemail_thank_you,
             path=self.path,
@@ -265,12 +269,34 @@ class _Reader:
 
         return (policy.with_extra_outcomes(extra) if extra else policy), sources
 
-    def phone(self, table: dict[str, Any]) -> str | None:
+    def phone(self, table: dict[str, Any], table_name: str = "sender") -> str | None:
         value = table.get("phone")
         # A phone number written without quotes is a TOML integer; it is still a phone number.
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        return self.text(table, "sender", "phone")
+        return self.text(table, table_name, "phone")
+
+    def read_candidates(self, data: dict[str, Any]) -> dict[str, Sender]:
+        """`[candidates."Sam Rivera"]` tables: each candidate's email and phone, by name."""
+        table = data.get("candidates", {})
+        if not isinstance(table, dict):
+            raise self.fail("candidates", 'must hold tables, like [candidates."Sam Rivera"]')
+        candidates: dict[str, Sender] = {}
+        for name, details in table.items():
+            key = f"candidates.{_toml_key(name)}"
+            if not isinstance(details, dict) or not name.strip():
+                raise self.fail(
+                    key, 'must be a table with email and phone, like [candidates."Sam Rivera"]'
+                )
+            for detail in details:
+                if detail not in _SENDER_KEYS[1:]:
+                    raise self.fail(f"{key}.{detail}", "unknown key; a candidate has email, phone")
+            candidates[" ".join(name.split())] = Sender(
+                name=" ".join(name.split()),
+                email=self.text(details, key, "email"),
+                phone=self.phone(details, key),
+            )
+        return candidates
 
     def read_columns(self, table: Any) -> dict[str, str]:
         if not isinstance(table, dict):

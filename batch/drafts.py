@@ -21,6 +21,7 @@ The variables a template may use are `TEMPLATE_VARIABLES`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -45,7 +46,7 @@ from batch.eml import (
 from batch.language_checks import DEFAULT_PUSHY_PHRASES as DEFAULT_PUSHY_PHRASES
 from batch.language_checks import EMAIL_MAX_WORDS, SCRIPT_MAX_WORDS, warning
 from batch.language_checks import check_text as check_text
-from batch.manifest import DraftsFolder, WriteOutcome
+from batch.manifest import DraftsFolder, PlannedWrite, WriteOutcome, lock_drafts
 from batch.model import (
     DRAFTED_STATUSES,
     Decision,
@@ -59,6 +60,7 @@ from batch.names import SalutationForm, addressed_as, people_in, tidy_name
 from batch.phrases import (
     DateOrder,
     company_name,
+    day_name,
     extra_info,
     key_points,
     one_line,
@@ -100,6 +102,8 @@ TEMPLATE_VARIABLES: tuple[str, ...] = (
     "interview_day",  # "Thursday, November 12" ("Thursday 12 November" day-first), or ""
     "interview_when",  # "today", "yesterday", "on Friday", "on Monday, November 9,", or ""
     "checkin_when",  # when the check-in went, said the same way, or ""
+    "employer_day",  # the employer's date that went by without news ("Friday, November 20"), or ""
+    "reply_when",  # when their latest reply came ("yesterday", "on Friday"), or "" when none
     "ask_timeline",  # bool: the check-in asks about next steps and timeline
     "sender_name",  # the signature name, or "[Your name]"
     "sender_email",
@@ -145,6 +149,8 @@ class DraftSettings:
     salutation: SalutationForm = "first"
     # A thank-you is best written; a voicemail thank-you only when the user asks for one.
     voicemail_thank_you: bool = False
+    # `[candidates."Name"]` in the config: each candidate's email and phone
+    candidates: tuple[Sender, ...] = ()
 
     @classmethod
     def from_config(cls, config: Config, today: date | None) -> DraftSettings:
@@ -157,6 +163,7 @@ class DraftSettings:
             date_order=config.policy.date_order,
             salutation=config.salutation,
             voicemail_thank_you=config.voicemail_thank_you,
+            candidates=tuple(config.candidates.values()),
         )
 
 
@@ -334,22 +341,30 @@ class Signer:
     name: str | None  # None: nobody; the draft says NAME_GAP
     email: str
     phone: str
-    is_sender: bool  # the config's [sender]: their address goes in the From line
+    is_sender: bool  # the config's [sender]
 
 
-def who_signs(row: TrackerRow, sender: Sender) -> Signer:
-    """The row's Candidate signs; the config's [sender] details apply only when that is them."""
+def who_signs(row: TrackerRow, sender: Sender, candidates: Sequence[Sender] = ()) -> Signer:
+    """The row's Candidate signs, else the config's [sender].
+
+    Their email and phone come from the row's Candidate Email / Candidate Phone, else their
+    `[candidates."Name"]` table, else `[sender]` when the sender is who signs. A coach's own
+    details never go under a client's name.
+    """
     candidate = tidy_name(row.candidate)
     sender_name = tidy_name(sender.name)
-    if candidate and sender_name and candidate.casefold() != sender_name.casefold():
-        return Signer(candidate, "", "", is_sender=False)
-    # No name at all: the sender's email and phone (if any) are still this user's own.
-    return Signer(
-        candidate or sender_name or None,
-        (sender.email or "").strip(),
-        (sender.phone or "").strip(),
-        is_sender=True,
-    )
+    is_sender = not candidate or not sender_name or candidate.casefold() == sender_name.casefold()
+    name = candidate or sender_name or None
+    email = (sender.email or "").strip() if is_sender else ""
+    phone = (sender.phone or "").strip() if is_sender else ""
+    if name is not None:
+        for listed in candidates:
+            if (listed.name or "").casefold() == name.casefold():
+                email = (listed.email or "").strip() or email
+                phone = (listed.phone or "").strip() or phone
+    email = (row.candidate_email or "").strip() or email
+    phone = (row.candidate_phone or "").strip() or phone
+    return Signer(name, email, phone, is_sender=is_sender)
 
 
 @dataclass(frozen=True)
@@ -378,12 +393,14 @@ def draft_context(
     problems: list[RowProblem] = []
     if signer.name is None:
         problems.append(
-            warning(
-                row,
+            RowProblem(
+                row.row,
+                "",
                 "no-sender-name",
-                f"No name to sign the {what} draft with: fill in "
-                f"{row.header('candidate')} or set [sender] name in followup.toml; "
-                f'the draft says "{NAME_GAP}".',
+                f"The {what} draft is not ready: no name to sign it with; fill in "
+                f"{row.header('candidate')} or set [sender] name in followup.toml "
+                f'(the draft says "{NAME_GAP}").',
+                severity="error",
             )
         )
 
@@ -468,6 +485,10 @@ def draft_context(
         "interview_day": long_date(row.interview_date, order),
         "interview_when": spoken_date(row.interview_date, today, order),
         "checkin_when": spoken_date(row.checkin_sent, today, order),
+        "employer_day": (
+            day_name(decision.employer_date, today, order) if decision.employer_date_passed else ""
+        ),
+        "reply_when": spoken_date(decision.reply_date, today, order),
         "ask_timeline": settings.ask_timeline_in_checkin,
         "sender_name": name,
         "sender_email": signer.email,
@@ -588,6 +609,40 @@ def check_draft(
     return problems
 
 
+def _phone_fix(row: TrackerRow, signer: Signer) -> str:
+    if signer.is_sender:
+        return "set [sender] phone in followup.toml"
+    return (
+        f"fill in {row.header('candidate_phone')}, or set the phone of "
+        f'[candidates."{signer.name}"] in followup.toml'
+    )
+
+
+# The problems that make a draft not ready to send: it still has a gap in it.
+NOT_READY_CODES = frozenset({"no-sender-name", "unfilled-placeholder"})
+
+
+def not_ready_notes(rendered: Iterable[RenderedDraft]) -> list[str]:
+    """One line for the run summary per kind of gap left in drafts, with the fix."""
+    rows: dict[str, list[int]] = {}
+    for draft in rendered:
+        for code in sorted({p.code for p in draft.problems if p.code in NOT_READY_CODES}):
+            rows.setdefault(code, []).append(draft.row)
+    notes = []
+    for code, numbers in sorted(rows.items()):
+        drafts = "1 draft is" if len(numbers) == 1 else f"{len(numbers)} drafts are"
+        where = ", ".join(str(number) for number in numbers[:10])
+        where += ", …" if len(numbers) > 10 else ""
+        fix = (
+            f'they say "{NAME_GAP}": set [sender] name in followup.toml, or fill in the '
+            "Candidate column"
+            if code == "no-sender-name"
+            else "they have a gap to fill (see Follow-up Problems): fill it in, or fix the template"
+        )
+        notes.append(f"{drafts} not ready to send (row {where}): {fix}.")
+    return notes
+
+
 def render_draft(
     request: DraftRequest, settings: DraftSettings, templates: DraftTemplates
 ) -> RenderedDraft | None:
@@ -596,7 +651,7 @@ def render_draft(
     step = decision.step
     if step is None or decision.status not in DRAFTED_STATUSES:
         return None
-    signer = who_signs(request.row, request.sender)
+    signer = who_signs(request.row, request.sender, settings.candidates)
     context = draft_context(request, step, signer, settings)
     problems = list(context.problems)
     script = wants_script(request, step, settings)
@@ -607,7 +662,7 @@ def render_draft(
                 request.row,
                 "no-callback-number",
                 f"No {step.value.lower()} voicemail script: it would have no number to call "
-                "you back on; set [sender] phone in followup.toml.",
+                f"you back on; {_phone_fix(request.row, signer)}.",
             )
         )
     texts = render_texts(templates, step, context, script)
@@ -620,7 +675,7 @@ def render_draft(
         script=texts.script,
         to_name=context.to_name,
         to_email=context.to_email,
-        from_name=signer.name if signer.is_sender else None,
+        from_name=signer.name if signer.is_sender or signer.email else None,
         from_email=signer.email or None,
         signer=signer.name,
         problems=tuple(dict.fromkeys(problems)),
@@ -687,7 +742,13 @@ def draft_stem(candidate: str | None, company: str | None, step: Step, row: int)
 
 @dataclass(frozen=True)
 class RowDraftFiles:
-    """The files of one row's drafts in this run, and notes for the user."""
+    """The files of one row's drafts in this run, and notes for the user.
+
+    `email.path` is the email that will be sent: the user's edited draft when the row has not
+    changed since it was written (`email.edited`), else the tool's version. When the row did
+    change after an edit, the edited draft is kept at `email.kept` and the new version is
+    beside it at `email.path`, so a review can show both.
+    """
 
     tracker: Path
     row: int
@@ -698,8 +759,18 @@ class RowDraftFiles:
 
     @property
     def draft_path(self) -> Path:
-        """The file for the Follow-up Draft column: the email written in this run."""
+        """The file for the Follow-up Draft column: the email to send."""
         return self.email.path
+
+    @property
+    def edited(self) -> bool:
+        """The email to send is the user's own edited version."""
+        return self.email.edited
+
+    @property
+    def edited_email(self) -> Path | None:
+        """The user's edited email, if there is one (the draft itself, or kept beside it)."""
+        return self.email.path if self.email.edited else self.email.kept
 
 
 @dataclass(frozen=True)
@@ -720,10 +791,11 @@ def _same_file(first: Path, second: Path) -> bool:
 
 
 def _note(outcome: WriteOutcome) -> str | None:
-    if outcome.kept is None:
+    if outcome.kept is None or outcome.edited:
         return None
     return (
-        f"kept your edited {outcome.kept.name}; the new version is beside it: {outcome.path.name}"
+        f"kept your edited {outcome.kept.name}; the row changed since, so the new version is "
+        f"beside it: {outcome.path.name}"
     )
 
 
@@ -738,43 +810,68 @@ def write_drafts(
     """Write each draft's .eml (and .txt script) into `drafts_dir/<run date>/`, atomically.
 
     File names are unique within the run, stable across re-runs of the same day, and checked
-    to stay inside `drafts_dir`. The manifest is saved even when a write fails half-way, so the
-    files already written are known to be ours. `tz` is the zone of the Date header (09:00).
-    With `dry_run`, nothing is created or written: the result says what a real run would do.
+    to stay inside `drafts_dir`. Every file is decided first, then all are written together
+    with the manifest (see `batch.manifest`), holding the drafts folder's lock, so a crash or
+    a full disk at any point leaves nothing the next run mistakes for the user's own files.
+    `tz` is the zone of the Date header (09:00). With `dry_run`, nothing is created or
+    written (and no lock taken): the result says what a real run would do.
     """
+    lock = contextlib.nullcontext() if dry_run else lock_drafts(drafts_dir)
+    with lock:
+        return _write_drafts_locked(rendered, drafts_dir, run_date, tz, dry_run)
+
+
+def _write_drafts_locked(
+    rendered: Sequence[RenderedDraft],
+    drafts_dir: Path,
+    run_date: date,
+    tz: tzinfo,
+    dry_run: bool,
+) -> DraftWriteResult:
     folder = DraftsFolder(drafts_dir, dry_run=dry_run)
     day = run_date.isoformat()
+    folder.clean_folder(day)
     sent_at = draft_time(run_date, tz)
-    results: list[RowDraftFiles] = []
+    plans: list[PlannedWrite] = []
+    rows: list[tuple[RenderedDraft, int, int | None]] = []  # draft, its plans' positions
     # os.path.abspath asks the OS for the working folder each time: once per tracker is enough
     absolute_trackers: dict[Path, str] = {}
+    for draft in rendered:
+        tracker = absolute_trackers.get(draft.tracker)
+        if tracker is None:
+            tracker = absolute_trackers[draft.tracker] = os.path.abspath(draft.tracker)
+        owner = f"{tracker}#{draft.row}#{STEP_KEYS[draft.step]}"
+        base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
+        stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
+        email_bytes = build_email(
+            to_name=draft.to_name,
+            to_email=draft.to_email,
+            from_name=draft.from_name,
+            from_email=draft.from_email,
+            subject=draft.subject,
+            body=draft.body,
+            sent_at=sent_at,
+            message_id=message_id_for_absolute(tracker, draft.row, draft.step.value, run_date),
+        )
+        plans.append(folder.plan(f"{day}/{stem}.eml", email_bytes, owner, base))
+        script_at: int | None = None
+        script_text = draft.script_file_text()
+        if script_text is not None:
+            script_at = len(plans)
+            plans.append(folder.plan(f"{day}/{stem}.txt", script_text.encode("utf-8"), owner, base))
+        rows.append((draft, len(plans) - 1 - (script_at is not None), script_at))
     try:
-        for draft in rendered:
-            tracker = absolute_trackers.get(draft.tracker)
-            if tracker is None:
-                tracker = absolute_trackers[draft.tracker] = os.path.abspath(draft.tracker)
-            owner = f"{tracker}#{draft.row}#{STEP_KEYS[draft.step]}"
-            base = draft_stem(draft.signer, draft.request.row.company, draft.step, draft.row)
-            stem = folder.allocate_stem(day, base, owner, (".eml", ".txt"))
-            email_bytes = build_email(
-                to_name=draft.to_name,
-                to_email=draft.to_email,
-                from_name=draft.from_name,
-                from_email=draft.from_email,
-                subject=draft.subject,
-                body=draft.body,
-                sent_at=sent_at,
-                message_id=message_id_for_absolute(tracker, draft.row, draft.step.value, run_date),
-            )
-            email = folder.write(f"{day}/{stem}.eml", email_bytes, owner, base)
-            script: WriteOutcome | None = None
-            script_text = draft.script_file_text()
-            if script_text is not None:
-                script = folder.write(f"{day}/{stem}.txt", script_text.encode("utf-8"), owner, base)
-            notes = tuple(note for note in (_note(email), script and _note(script)) if note)
-            results.append(
-                RowDraftFiles(draft.tracker, draft.row, draft.step, email, script, notes)
-            )
-    finally:
-        folder.save()
+        outcomes = folder.commit(plans)
+    except BaseException:
+        # What was written is recorded as ours; what was not stays pending for the next run.
+        with contextlib.suppress(OSError):
+            folder.save()
+        raise
+    folder.save()
+    results: list[RowDraftFiles] = []
+    for draft, email_at, script_at in rows:
+        email = outcomes[email_at]
+        script = outcomes[script_at] if script_at is not None else None
+        notes = tuple(note for note in (_note(email), script and _note(script)) if note)
+        results.append(RowDraftFiles(draft.tracker, draft.row, draft.step, email, script, notes))
     return DraftWriteResult(tuple(results), drafts_dir / day, folder.manifest_path)

@@ -237,8 +237,15 @@ def check_text(
         remaining = remaining.replace(gap, " ")
     gaps = unfilled_gaps(remaining)
     if gaps:
+        # A draft with a gap is not ready to send: an error, so the run says so and exits 1.
         problems.append(
-            warning(row, "unfilled-placeholder", f"The {what} has a gap to fill: {_quoted(gaps)}.")
+            RowProblem(
+                row.row,
+                "",
+                "unfilled-placeholder",
+                f"The {what} is not ready: it has a gap to fill: {_quoted(gaps)}.",
+                severity="error",
+            )
         )
     words = len(text.split())
     if max_words is not None and words > max_words:

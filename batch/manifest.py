@@ -1,4 +1,4 @@
-"""The drafts folder: safe paths inside it, atomic writes, and the manifest of what we wrote.
+"""The drafts folder: safe paths inside it, crash-safe writes, and the manifest of what we wrote.
 
 The manifest (`.followup-manifest.json` in the drafts folder) records, for every file the tool
 wrote, its path relative to the folder, its sha256, and which draft owns it. It is what lets a
@@ -7,22 +7,37 @@ re-run tell "our file, unchanged" from "our file, edited by the coach since":
 - the file is missing -> written;
 - its content is already what we would write -> left alone (mtime untouched);
 - it is still exactly what we wrote last time -> replaced with the new content;
-- anything else (edited since, or not ours) -> never overwritten: the new version goes
-  beside it as `name.new.eml` (`name.new-2.eml`, ... if that one was edited too).
+- edited since we wrote it, and what we would write now is what we wrote then (the row did
+  not change) -> the edited file is the draft: left as it is, nothing written beside it;
+- edited, and the row changed since (or the file is not ours) -> never overwritten: the new
+  version goes beside it as `name.new.eml` (`name.new-2.eml`, ... if that one was edited too).
 
-How files are written: a file that replaces an existing one goes through a temporary file and
-`os.replace` (`atomic_write`), so a crash leaves the old file or the new one. A file whose name
-is free is created directly with `O_CREAT | O_EXCL | O_NOFOLLOW` (`create_new`): the exclusive
-create fails, rather than following or overwriting, if anything (a file, a symbolic link, even
-a broken one) took the name since we looked, and the run then decides again by the rules above.
-A new draft torn by a power cut is not in the manifest (it is saved at the end of the run), so
-the next run counts it as not ours: it is kept, never overwritten, and the draft goes beside it.
+Crash safety: a run first decides every file (`plan`), then records the files it is about to
+create or replace in the manifest, marked pending with the checksum they had before
+(`commit`: one manifest write, fsynced), then writes them, then saves the manifest again
+without the marks. A run killed, or stopped by a full disk, anywhere in between leaves pending
+entries, and the next run settles them before it looks at anything (`_settle_pending`): a
+file that holds what was being written is ours; one that still holds its previous content is
+ours as it was; a new file that holds neither is our own half-written file, and is removed.
+So a re-run after any crash writes exactly the files a clean run would: no `-2` copies of its
+own files, no empty drafts, and no temporary files left (`.followup-tmp-*`, removed under the
+lock). A draft recorded as ours that is empty was torn by a power cut, and is written again.
+
+Files are written so a crash leaves the old file or the new one: a file that replaces an
+existing one goes through a temporary file and `os.replace` (`batch.files.atomic_write`). A
+file whose name is free is created directly with `O_CREAT | O_EXCL | O_NOFOLLOW`
+(`create_new`): the exclusive create fails, rather than following or overwriting, if
+anything (a file, a symbolic link, even a broken one) took the name since we looked, and the
+run then decides that file again by the rules above.
+
+Runs that share a drafts folder take turns: `lock_drafts(root)` is held while the manifest is
+read, updated and saved, and while the review page and calendar are written.
 
 Public API: `DraftsFolder(root)` with `.safe_path(relative)`, `.allocate_stem(...)`,
-`.write(relative, content, owner)`, `.save()`; `atomic_write(path, content)`;
-`create_new(path, content)`; `sha256_of(content)`; `manifest_text(files)`; `WriteOutcome`.
-A path that would leave the folder (`..`, absolute, a symlink pointing elsewhere) raises
-`FileProblem`.
+`.plan(relative, content, owner)`, `.commit(plans)`, `.write(...)` (plan and commit one
+file), `.save()`; `lock_drafts(root)`; `atomic_write(path, content)`; `create_new(path,
+content)`; `sha256_of(content)`; `manifest_text(files)`; `WriteOutcome`. A path that would
+leave the folder (`..`, absolute, a symlink pointing elsewhere) raises `FileProblem`.
 """
 
 from __future__ import annotations
@@ -31,54 +46,88 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from batch.files import (
+    LockBusy,
+    hold_lock,
+    make_private_folder,
+    os_problem,
+    remove_temp_files,
+)
+from batch.files import atomic_write as atomic_write  # the one helper, also used from here
 from batch.model import FileProblem
 
 MANIFEST_NAME = ".followup-manifest.json"
+LOCK_NAME = ".followup.lock"
+# Another run may be writing a whole tracker's drafts into a shared folder: wait for it.
+DRAFTS_LOCK_WAIT_SECONDS = 120.0
 _MANIFEST_VERSION = 1
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 _OUTSIDE = "this path leads outside the drafts folder (a symbolic link?); remove it"
 
-Action = Literal["written", "updated", "unchanged", "kept-edited"]
+# "edited": the user's edited draft is the draft (the row has not changed since we wrote it).
+# "kept-edited": the user's edited draft is kept (`kept`); the new version is at `path`.
+Action = Literal["written", "updated", "unchanged", "kept-edited", "edited"]
 
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """What happened to one file: `path` holds the new content; `kept` is the user's edited file."""
+    """What happened to one file: `path` is the file to use (the one to send, for a draft).
+
+    `kept` is the user's edited file when the new version went beside it; `edited` says
+    `path` itself is the user's edited version, left as it is.
+    """
 
     path: Path
     relative: str
     action: Action
     kept: Path | None = None
 
+    @property
+    def edited(self) -> bool:
+        return self.action == "edited"
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One file as `plan` decided it: what to do, and what the manifest will say."""
+
+    outcome: WriteOutcome
+    content: bytes
+    digest: str
+    owner: str
+    base: str
+    role: str
+    previous: str  # sha256 of the content being replaced, "" for a new file
+    primary: str  # the draft's own name (relative), which `outcome` may be beside
+    fresh: bool = False  # the name was found free in this run (create without re-checking)
+
 
 def sha256_of(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def atomic_write(path: Path, content: bytes, durable: bool = True) -> None:
-    """Write via a temporary file in the same folder, flush, fsync, then replace.
-
-    A crash leaves either the old file or the new one, never half a draft. `durable=False`
-    skips the fsync (milliseconds per file on some disks): drafts use it, because after a
-    power cut a torn draft no longer matches the manifest and is kept, never overwritten.
-    """
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+@contextlib.contextmanager
+def lock_drafts(root: Path, wait_seconds: float = DRAFTS_LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the drafts folder's lock (creating the folder, mode 700, if needed)."""
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(content)
-            temp.flush()
-            if durable:
-                os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+        make_private_folder(root)
+    except OSError as error:
+        raise os_problem(error, "creating the drafts folder", root) from None
+    try:
+        with hold_lock(root / LOCK_NAME, wait_seconds):
+            yield
+    except LockBusy as busy:
+        who = f" (process {busy.owner})" if busy.owner else ""
+        raise FileProblem(
+            root,
+            f"another followup run is writing into this drafts folder{who}: wait for it to finish",
+        ) from None
 
 
 # O_EXCL: fail if the name exists, even as a symbolic link (broken or not), so nothing is ever
@@ -152,16 +201,16 @@ class DraftsFolder:
         self.dry_run = dry_run
         if not dry_run:
             try:
-                root.mkdir(parents=True, exist_ok=True)
+                make_private_folder(root)
             except OSError as error:
-                raise FileProblem(
-                    root, f"cannot create the drafts folder ({error.strerror})"
-                ) from None
+                raise os_problem(error, "creating the drafts folder", root) from None
         self.root = root
         self._root = os.fspath(root)
         self._real_root = root.resolve()
         self.manifest_path = root / MANIFEST_NAME
         self._files: dict[str, dict[str, str]] = self._load()
+        if not dry_run:
+            self._settle_pending()
         # folder -> case-folded stem -> owners; (folder, owner, base) -> that owner's stems
         self._stem_owners: dict[str, dict[str, set[str]]] = {}
         self._owned_stems: dict[tuple[str, str, str], list[str]] = {}
@@ -196,16 +245,58 @@ class DraftsFolder:
             if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
         }
 
+    def _settle_pending(self) -> None:
+        """Settle what a run that was killed (or stopped by a full disk) left half-done.
+
+        Called holding the drafts lock, before anything is decided: see the module docstring.
+        """
+        remove_temp_files(self.root)  # a manifest that was being saved
+        folders: set[str] = set()
+        changed = False
+        for relative, entry in list(self._files.items()):
+            previous = entry.pop("pending", None)
+            if previous is None:
+                continue
+            changed = True
+            folders.add(relative.rpartition("/")[0])
+            path = os.path.join(self._root, *relative.split("/"))
+            current = None if os.path.islink(path) else _file_hash(path)
+            if current is None:
+                del self._files[relative]  # never created, or removed since
+            elif current == entry["sha256"]:
+                pass  # written completely: ours as recorded
+            elif previous and current == previous:
+                entry["sha256"] = previous  # the replace never happened
+            elif not previous:
+                # A new file we were creating, holding neither nothing nor what we meant
+                # to write: our own half-written file.
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                del self._files[relative]
+        for folder in folders:
+            if all(_plain_name(part) for part in folder.split("/")):
+                remove_temp_files(Path(self._root, *folder.split("/")))
+        if changed:
+            self._save_manifest()
+
+    def clean_folder(self, folder: str) -> None:
+        """Remove temporary files a killed run left in `folder` (hold the drafts lock)."""
+        if not self.dry_run and all(_plain_name(part) for part in folder.split("/")):
+            remove_temp_files(Path(self._root, *folder.split("/")))
+
     def save(self) -> None:
         """Write the manifest (atomically), forgetting files that no longer exist."""
         if self.dry_run:
             return
-        files = {
+        self._files = {
             name: entry
             for name, entry in sorted(self._files.items())
             if name in self._written or os.path.exists(os.path.join(self._root, name))
         }
-        content = manifest_text(files).encode("utf-8")
+        self._save_manifest()
+
+    def _save_manifest(self) -> None:
+        content = manifest_text(self._files).encode("utf-8")
         if _file_hash(self.manifest_path) != sha256_of(content):
             atomic_write(self.manifest_path, content)
 
@@ -288,81 +379,156 @@ class DraftsFolder:
             if stem not in stems:
                 stems.append(stem)
 
+    def claim_page(self, folder: str, owner: str, names: Sequence[str]) -> str:
+        """A name in `folder` for a page `owner` rewrites on each run (the review page, the
+        calendar): the one it had, else the first of `names` no other owner has, else the
+        last one numbered. Recorded at once, so runs sharing the folder never share a page."""
+        kind, _, extension = names[0].rpartition(".")
+        for relative, entry in self._files.items():
+            if entry.get("owner") == owner and entry.get("role") == "page":
+                where, _, name = relative.rpartition("/")
+                if where == folder and name.startswith(kind) and name.endswith(f".{extension}"):
+                    return relative
+        candidates = list(names)
+        stem, _, suffix = names[-1].rpartition(".")
+        candidates += [f"{stem}-{number}.{suffix}" for number in range(2, 1000)]
+        for name in candidates:
+            relative = f"{folder}/{name}"
+            if relative not in self._files and not os.path.islink(
+                os.path.join(self._root, folder, name)
+            ):
+                self._record(relative, "", owner, "", "page")
+                return relative
+        raise FileProblem(self.root / folder, "has too many review pages; remove old ones")
+
     def _record(self, relative: str, digest: str, owner: str, base: str, role: str) -> None:
         entry = {"sha256": digest, "owner": owner, "base": base, "role": role}
         self._files[relative] = entry
         self._index(relative, entry)
 
     def write(self, relative: str, content: bytes, owner: str, base: str = "") -> WriteOutcome:
-        """Write one draft file by the rules in the module docstring."""
+        """Plan and commit one file (see `plan` and `commit`)."""
+        plan = self.plan(relative, content, owner, base)
+        return self.commit([plan])[0]
+
+    def plan(self, relative: str, content: bytes, owner: str, base: str = "") -> PlannedWrite:
+        """Decide what to do with one draft file, by the rules in the module docstring.
+
+        Nothing is written: `commit` does that, for all of a run's files at once.
+        """
         digest = sha256_of(content)
         free_path = self._free.pop(relative, None)
         if free_path is not None:
-            # Fast path: allocate_stem saw this name free moments ago, in a folder checked in
-            # this run, so the per-file checks (is it a symbolic link? what is in it?) would
-            # only find it missing again. The exclusive create refuses anything that took the
-            # name since, and then the normal path below decides: never an overwrite.
-            try:
-                create_new(free_path, content)
-            except FileExistsError:
-                pass
-            else:
-                self._written.add(relative)
-                self._record(relative, digest, owner, base, "draft")
-                return WriteOutcome(Path(free_path), relative, "written")
-        path = self._checked_path(relative)
-        folder = relative.rpartition("/")[0]
-        # A folder that passed safe_path as an existing folder needs no mkdir (1,000 drafts
-        # would make 2,000 mkdir calls and path checks for the same day folder).
-        if not self.dry_run and folder not in self._safe_folders:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self._checked_path(relative)  # the folder may have been created just now: check again
-        action = self._put(relative, path, content, digest)
-        if action is not None:
-            self._record(relative, digest, owner, base, "draft")
-            return WriteOutcome(Path(path), relative, action)
-        # Someone edited our draft (or the file is not ours): keep it, put ours beside it.
-        stem, _, suffix = relative.rpartition("/")[2].partition(".")
-        number = 1
+            # allocate_stem saw this name free moments ago, in a folder checked in this run,
+            # so the per-file checks (is it a symbolic link? what is in it?) would only find
+            # it missing again. The exclusive create in commit refuses anything that took the
+            # name since, and then the file is decided again: never an overwrite.
+            outcome = WriteOutcome(Path(free_path), relative, "written")
+            return PlannedWrite(
+                outcome, content, digest, owner, base, "draft", "", relative, fresh=True
+            )
+        return self._decide(relative, content, digest, owner, base)
+
+    def _decide(
+        self, relative: str, content: bytes, digest: str, owner: str, base: str
+    ) -> PlannedWrite:
+        folder, _, name = relative.rpartition("/")
+        stem, _, suffix = name.partition(".")
+        primary: Path | None = None
+        number = 0
         while True:
-            tag = "new" if number == 1 else f"new-{number}"
-            beside = f"{folder}/{stem}.{tag}.{suffix}"
-            beside_path = self._checked_path(beside)
-            beside_action = self._put(beside, beside_path, content, digest)
-            if beside_action is not None:
-                self._record(beside, digest, owner, base, "new-version")
-                return WriteOutcome(
-                    Path(beside_path),
-                    beside,
-                    "unchanged" if beside_action == "unchanged" else "kept-edited",
-                    kept=Path(path),
-                )
+            if number == 0:
+                candidate = relative
+            else:
+                tag = "new" if number == 1 else f"new-{number}"
+                candidate = f"{folder}/{stem}.{tag}.{suffix}"
+            path = self._checked_path(candidate)
+            role = "draft" if number == 0 else "new-version"
+            current = _file_hash(path)
+            entry = self._files.get(candidate)
+            recorded = entry["sha256"] if entry is not None else None
+            action: Action | None = None
+            previous = ""
+            if current == digest:
+                action = "unchanged"
+            elif current is None:
+                action = "written"
+            elif recorded is not None and current in (recorded, _EMPTY_SHA256):
+                # ours as we wrote it (or emptied by a power cut before it reached the disk)
+                action, previous = "updated", current
+            elif recorded == digest:
+                # edited since we wrote it, and the row has not changed: the edit is the draft
+                action = "edited"
+            if action is not None:
+                if primary is not None and action != "edited":
+                    kept: Path | None = primary
+                    if action != "unchanged":
+                        action = "kept-edited"
+                else:
+                    kept = primary if action == "edited" and primary is not None else None
+                outcome = WriteOutcome(Path(path), candidate, action, kept)
+                return PlannedWrite(outcome, content, digest, owner, base, role, previous, relative)
+            # Someone edited our draft and the row changed since (or the file is not ours):
+            # keep it, put ours beside it.
+            if primary is None:
+                primary = Path(path)
             number += 1
 
-    def _put(
-        self, relative: str, path: str, content: bytes, digest: str
-    ) -> Literal["written", "updated", "unchanged"] | None:
-        """Put `content` at `path` if the rules allow; None when the file there is not ours."""
+    def commit(self, plans: Sequence[PlannedWrite]) -> list[WriteOutcome]:
+        """Write the planned files: first recorded as pending in the manifest, then written.
+
+        Call `save()` afterwards (also after a failure) to record them as done.
+        """
+        outcomes = [plan.outcome for plan in plans]
+        if self.dry_run:
+            return outcomes
+        to_write = [
+            index
+            for index, plan in enumerate(plans)
+            if plan.outcome.action in ("written", "updated", "kept-edited")
+        ]
+        if not to_write:
+            return outcomes
+        for index in to_write:
+            self._journal(plans[index])
+        self._save_manifest()
+        for index in to_write:
+            outcomes[index] = self._put(plans[index])
+        return outcomes
+
+    def _journal(self, plan: PlannedWrite) -> None:
+        outcome = plan.outcome
+        self._record(outcome.relative, plan.digest, plan.owner, plan.base, plan.role)
+        self._files[outcome.relative]["pending"] = plan.previous
+
+    def _put(self, plan: PlannedWrite) -> WriteOutcome:
+        """Write one journaled file; a name taken since the plan is decided and journaled again."""
+        outcome = plan.outcome
         while True:
-            current = _file_hash(path)
-            if current == digest:
-                return "unchanged"
-            if current is None:
-                if self.dry_run:
-                    return "written"
-                try:
-                    create_new(path, content)
-                except FileExistsError:
-                    continue  # something took the name since we looked: look again
-                self._written.add(relative)
-                return "written"
-            entry = self._files.get(relative)
-            if entry is None or current != entry["sha256"]:
-                return None  # edited since we wrote it, or never ours
-            if not self.dry_run:
-                atomic_write(Path(path), content, durable=False)
-                self._written.add(relative)
-            return "updated"
+            relative, path = outcome.relative, os.fspath(outcome.path)
+            folder = relative.rpartition("/")[0]
+            if not plan.fresh and folder not in self._safe_folders:
+                make_private_folder(Path(path).parent)
+                self._checked_path(relative)  # the folder may have been created just now
+            try:
+                if plan.previous:
+                    atomic_write(Path(path), plan.content, durable=False)
+                else:
+                    create_new(path, plan.content)
+            except FileExistsError:
+                # Something took the name since we looked: forget our pending claim on it
+                # and decide again (it is kept; ours goes beside it).
+                self._files.pop(relative, None)
+                plan = self._decide(plan.primary, plan.content, plan.digest, plan.owner, plan.base)
+                outcome = plan.outcome
+                if outcome.action in ("unchanged", "edited"):
+                    return outcome
+                self._journal(plan)
+                self._save_manifest()
+                continue
+            self._written.add(relative)
+            self._files[relative].pop("pending", None)
+            return outcome
 
 
 def recorded_files(root: Path) -> dict[str, dict[str, str]]:

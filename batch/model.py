@@ -127,6 +127,9 @@ class TrackerRow:
     outcome: str | None = None
     key_points: str | None = None
     extra_info: str | None = None
+    # The candidate's own email and phone, for the signature (coaches' multi-client trackers).
+    candidate_email: str | None = None
+    candidate_phone: str | None = None
     problems: tuple[RowProblem, ...] = ()
     # The header text the user wrote for each mapped field (field name -> header), so the
     # rules can name a column in the user's words in a problem or a reason.
@@ -185,7 +188,13 @@ DEFAULT_HEADERS: dict[str, str] = {
     "outcome": "Outcome",
     "key_points": "Key Points",
     "extra_info": "Extra Info",
+    "candidate_email": "Candidate Email",
+    "candidate_phone": "Candidate Phone",
 }
+
+# Fields a coach's tracker of several candidates may have, which `followup init` leaves out:
+# in a job seeker's own tracker, [sender] in followup.toml holds the same.
+SIGNER_FIELDS: frozenset[str] = frozenset({"candidate_email", "candidate_phone"})
 
 # The input fields that hold dates (read as dates, formatted as dates by `followup init`).
 DATE_FIELDS: frozenset[str] = frozenset(

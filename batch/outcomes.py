@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from batch.model import OutcomeClass
 
@@ -417,6 +417,11 @@ class OutcomeReading:
     words: str = ""
     understood: bool = True
     opened_by: str = ""
+    # outcome_class.closes, kept here: the rules ask it for every row.
+    closes: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "closes", self.outcome_class.closes)
 
 
 _BLANK = OutcomeReading(OutcomeClass.IN_PROGRESS)

@@ -484,6 +484,19 @@ def long_date(value: date | None, order: DateOrder = "MDY") -> str:
     return f"{day}, {month} {value.day}"
 
 
+def day_name(value: date | None, today: date | None, order: DateOrder = "MDY") -> str:
+    """A day as "by ..." says it: "Friday" within six days of today, else "Friday, November
+    20" ("Friday 20 November" day-first), with the year when it is not the current one."""
+    if value is None:
+        return ""
+    if today is not None and abs((today - value).days) <= 6:
+        return _DAYS[value.weekday()]
+    text = long_date(value, order)
+    if today is None or value.year != today.year:
+        text += f", {value.year}" if order == "MDY" else f" {value.year}"
+    return text
+
+
 def spoken_date(value: date | None, today: date | None, order: DateOrder = "MDY") -> str:
     """When something happened, as a sentence says it before more words follow.
 

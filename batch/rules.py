@@ -14,6 +14,9 @@ from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, Tracke
 from batch.outcomes import OutcomeReading
 from batch.policy import Policy
 
+_PAUSED = OutcomeClass.PAUSED
+_IN_PROGRESS = OutcomeClass.IN_PROGRESS
+
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -64,12 +67,11 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
             Status.NEEDS_ATTENTION, None, None, f"Needs attention: {details}.", tuple(problems)
         )
 
-    reading = policy.read_outcome(row.outcome)
+    reading = policy.outcomes.read(row.outcome)
     outcome_class = reading.outcome_class
-    if outcome_class.closes:
-        return Decision(
-            Status.CLOSED, None, None, _closed_reason(row, reading), outcome=outcome_class
-        )
+    if reading.closes:
+        reason = _closed_reason(row.header("outcome"), row.outcome or "", reading)
+        return Decision(Status.CLOSED, None, None, reason, outcome=outcome_class)
 
     if row.interview_date is None:
         header = row.header("interview_date")
@@ -80,22 +82,24 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
             f"No interview date yet: fill in {header} once the interview is booked.",
         )
     else:
-        paused = outcome_class is OutcomeClass.PAUSED
+        paused = outcome_class is _PAUSED
         decision = _with_warnings(
             _follow_up(row, row.interview_date, today, policy, paused), row, today
         )
-    if outcome_class is not OutcomeClass.IN_PROGRESS:
+    if outcome_class is not _IN_PROGRESS:
         decision = replace(decision, outcome=outcome_class)
     return decision
 
 
-def _closed_reason(row: TrackerRow, reading: OutcomeReading) -> str:
+# Remembered: a tracker repeats the same few outcomes on thousands of closed rows.
+@lru_cache(maxsize=4096)
+def _closed_reason(header: str, outcome: str, reading: OutcomeReading) -> str:
     """'Closed (rejected): Outcome says "Not hired - went internal" ("Not hired"), so ...'."""
     outcome_class = reading.outcome_class
     label = "Closed" if outcome_class is OutcomeClass.CLOSED else f"Closed ({outcome_class})"
-    outcome = " ".join((row.outcome or "").split())
+    outcome = " ".join(outcome.split())
     decided_by = "" if reading.words.casefold() == outcome.casefold() else f' ("{reading.words}")'
-    return f'{label}: {row.header("outcome")} says "{outcome}"{decided_by}, so no follow-up.'
+    return f'{label}: {header} says "{outcome}"{decided_by}, so no follow-up.'
 
 
 def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
@@ -196,6 +200,7 @@ def _follow_up(
     # 8. Check-in: only the thank-you was sent.
     if checkin is None and reminder is None:
         assert thank_you is not None
+        waited = 0  # business days from the thank-you (the last message) to the due date
         if employer_date is not None and employer_date >= thank_you:
             due = policy.next_business_day(employer_date)
             will_contact = " and will contact you" if hands_off else ""
@@ -207,28 +212,30 @@ def _follow_up(
         elif employer_date is not None:
             # The employer's date went by before the thank-you did: the thank-you was the
             # first message, so the wait starts from it rather than from a date long gone.
-            wait = policy.hands_off_days if hands_off else policy.checkin_after_days
-            due = policy.add_business_days(thank_you, wait)
+            waited = policy.hands_off_days if hands_off else policy.checkin_after_days
+            due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}, after the employer's date "
-                f"({on(employer_date)}), so check in {_plural(wait, 'business day')} after "
+                f"({on(employer_date)}), so check in {_plural(waited, 'business day')} after "
                 f"it: {on(due)}"
             )
         elif hands_off:
-            due = policy.add_business_days(thank_you, policy.hands_off_days)
+            waited = policy.hands_off_days
+            due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}; they will contact you and gave no date, so "
                 f"wait {_plural(policy.hands_off_days, 'business day')} and check in once: "
                 f"{on(due)}"
             )
         else:
-            due = policy.add_business_days(thank_you, policy.checkin_after_days)
+            waited = policy.checkin_after_days
+            due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}; no date from the employer, so check in "
                 f"{_plural(policy.checkin_after_days, 'business day')} later: {on(due)}"
             )
         proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
-        return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
+        return _step_decision(_bounded(proposal, last_sent, today, policy, waited), today, policy)
 
     # 9. Reminder: the check-in went unanswered. The tracker records one reminder, so
     # "fewer than max_reminders sent" means none sent while max_reminders >= 1. After a
@@ -240,7 +247,8 @@ def _follow_up(
             f"{_plural(policy.reminder_after_days, 'business day')} later: {on(due)}"
         )
         proposal = _Proposal(Step.REMINDER, due, why, employer_date)
-        return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
+        waited = policy.reminder_after_days if checkin == last_sent else 0
+        return _step_decision(_bounded(proposal, last_sent, today, policy, waited), today, policy)
 
     # 10. Move on: everything allowed was sent and no reply came.
     last_step = (
@@ -315,7 +323,9 @@ def _after_reply(
             f"comes within {_plural(policy.after_reply_days, 'business day')}: {on(due)}"
         )
     proposal = _Proposal(Step.CHECK_IN, due, why, employer_date, reply)
-    return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
+    # Everything sent is on or before the reply, so a wait counted from it is as long after.
+    waited = 0 if employer_date is not None else policy.after_reply_days
+    return _step_decision(_bounded(proposal, last_sent, today, policy, waited), today, policy)
 
 
 def _paused(
@@ -351,15 +361,23 @@ def _paused(
     )
     proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
     last_sent = max(sent) if sent else None
-    return _step_decision(_bounded(proposal, last_sent, today, policy), today, policy)
+    waited = policy.hands_off_days  # from the latest date, which no message sent is after
+    return _step_decision(_bounded(proposal, last_sent, today, policy, waited), today, policy)
 
 
-def _bounded(proposal: _Proposal, last_sent: date | None, today: date, policy: Policy) -> _Proposal:
+def _bounded(
+    proposal: _Proposal, last_sent: date | None, today: date, policy: Policy, waited: int = 0
+) -> _Proposal:
     """No step before the business day after the employer's date, nor within `min_gap_days`
     business days of the last message sent; a step moved so is due on the new day, not late.
+
+    `waited` is how many business days after the last message the due date is known to be
+    (0 when not known): the gap needs no calendar look-up when the wait already covers it.
     """
     due, why = proposal.due, proposal.why
     employer_date = proposal.employer_date
+    if employer_date is None and (last_sent is None or waited >= policy.min_gap_days):
+        return proposal
     if employer_date is not None:
         earliest = policy.next_business_day(employer_date)
         if earliest > due:
@@ -368,7 +386,7 @@ def _bounded(proposal: _Proposal, last_sent: date | None, today: date, policy: P
                 f"{why}, but the employer said {format_day(employer_date, today)}, so not "
                 f"before {format_day(earliest, today)}"
             )
-    if last_sent is not None and policy.min_gap_days > 0:
+    if last_sent is not None and waited < policy.min_gap_days:
         earliest = policy.add_business_days(last_sent, policy.min_gap_days)
         if earliest > due:
             due = earliest
@@ -395,7 +413,10 @@ def _thank_you(
         return format_day(day, today)
 
     days_late = (today - interview).days
-    grace_end = policy.add_business_days(interview, policy.thank_you_grace_days)
+    # Business days are fewer than calendar days: within the grace in calendar days, the
+    # business-day count need not be looked up.
+    late = days_late > policy.thank_you_grace_days
+    grace_end = policy.add_business_days(interview, policy.thank_you_grace_days) if late else today
     employer_ahead = employer_date is not None and policy.next_business_day(employer_date) > today
     if today > grace_end and not employer_ahead:
         due = policy.next_business_day(grace_end)
@@ -450,15 +471,8 @@ def _step_decision(proposal: _Proposal, today: date, policy: Policy) -> Decision
     else:
         status, reason = Status.WAITING, f"{proposal.why}."
     employer_date = proposal.employer_date
-    return Decision(
-        status,
-        step,
-        due,
-        reason,
-        employer_date=employer_date,
-        employer_date_passed=employer_date is not None and employer_date < today,
-        reply_date=proposal.reply_date,
-    )
+    passed = employer_date is not None and employer_date < today
+    return Decision(status, step, due, reason, (), employer_date, passed, proposal.reply_date)
 
 
 def _with_warnings(decision: Decision, row: TrackerRow, today: date) -> Decision:

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from batch.across_rows import decide_across_rows
 from batch.config import Config, load_config
+from batch.files import file_stage
 from batch.model import (
     DRAFTED_STATUSES,
     OWNED_COLUMNS,
     Decision,
     FileProblem,
     RowProblem,
-    Sender,
     Status,
     Tracker,
     TrackerRow,
@@ -46,6 +46,7 @@ from batch.tracker_format import LinkedText, TrackerFile, open_tracker
 if TYPE_CHECKING:
     from batch.drafts import RenderedDraft, RowDraftFiles
     from batch.ics import CalendarEntry
+    from batch.manifest import DraftsFolder
     from batch.review import ReviewEntry, TrackerTally
 
 OwnedValue = str | date | None
@@ -253,15 +254,6 @@ def reading_notes(tracker: Tracker, config: Config) -> list[str]:
     return notes
 
 
-def sender_for(row: TrackerRow, config: Config) -> Sender:
-    """The row's Candidate signs the draft; `[sender]` in the config fills the rest."""
-    if row.candidate:
-        if config.sender.name == row.candidate:
-            return config.sender
-        return Sender(name=row.candidate)
-    return config.sender
-
-
 def drafts_root(path: Path, config: Config, options: RunOptions) -> Path:
     if options.drafts_dir is not None:
         return options.drafts_dir
@@ -322,7 +314,9 @@ def run_trackers(
         result = TrackerResult(path)
         results.append(result)
         try:
-            drafts = _run_one(path, options, result, progress)
+            # Any OSError a stage lets through still stops only this tracker, in one line.
+            with file_stage("processing the tracker", path):
+                drafts = _run_one(path, options, result, progress)
         except FileProblem as problem:
             result.error = str(problem)
             continue
@@ -348,26 +342,35 @@ def _run_one(
     path: Path, options: RunOptions, result: TrackerResult, progress: Progress | None
 ) -> _Drafts:
     """Read, decide, draft and write back one tracker, filling `result` as it goes."""
+    from batch.drafts import not_ready_notes
     from batch.safe_save import check_not_open, check_writable
 
     config, today = run_settings(path, options)
-    with open_tracker(path, writing=not options.dry_run) as workbook:
-        tracker = read_tracker_file(workbook, config, options)
+    # The lock first, then the read: the edits are worked out from the file they go into,
+    # never from a version another run changed meanwhile.
+    with (
+        _run_lock_unless(options.dry_run, path),
+        open_tracker(path, writing=not options.dry_run) as workbook,
+    ):
+        with file_stage("reading the tracker", path):
+            tracker = read_tracker_file(workbook, config, options)
         result.tracker, result.today = tracker, today
         result.notes.extend(reading_notes(tracker, config))
         decided = decide_rows(tracker, today, config, progress)
         drafts = _render_drafts(path, decided, config, options, today)
+        result.notes.extend(not_ready_notes(drafts.rendered.values()))
         if not options.dry_run:
             # Nothing is written for a tracker that Excel or LibreOffice has open, or that
             # cannot be written back (read-only), drafts included.
             check_not_open(path)
             check_writable(path)
-        with _run_lock_unless(options.dry_run, path):
+        with file_stage("writing the drafts", drafts.folder):
             _write_drafts(path, drafts, today, options, result)
-            _collect_rows(result, decided, drafts.rendered, drafts.paths)
-            result.changes = plan_changes(tracker, result.rows)
-            if not options.dry_run:
-                result.drafts_folder = drafts.folder / today.isoformat()
+        _collect_rows(result, decided, drafts.rendered, drafts.paths)
+        result.changes = plan_changes(tracker, result.rows)
+        if not options.dry_run:
+            result.drafts_folder = drafts.folder / today.isoformat()
+            with file_stage("saving the tracker", path):
                 _write_back(workbook, tracker, result)
     return drafts
 
@@ -384,7 +387,7 @@ def _render_drafts(
     settings = DraftSettings.from_config(config, today)
     rendered = render_drafts(
         (
-            DraftRequest(path, row, decision, sender_for(row, config))
+            DraftRequest(path, row, decision, config.sender)
             for row, decision in decided
             if decision.status in DRAFTED_STATUSES
         ),
@@ -494,30 +497,64 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
 
 
 def _report(pages: Mapping[Path, _Page]) -> None:
-    """Write each drafts folder's review page and calendar for the run date."""
+    """Write each drafts folder's review page and calendar for the run date.
+
+    Runs that share a drafts folder take turns (its lock), and each call has its own page:
+    the first to claim one that day gets `review.html` and `followups.ics`, the others
+    `review-<tracker>.html` and `followups-<tracker>.ics` (see `DraftsFolder.claim_page`).
+    A template problem is a note; an OS error (a full disk) stops the trackers of that page
+    with the one-line message (exit 2), their workbooks and drafts already consistent.
+    """
+    from batch.drafts import DraftTemplateError
+    from batch.files import make_private_folder
     from batch.ics import PUBLISHED_NAME, write_calendar
+    from batch.manifest import DraftsFolder, lock_drafts
     from batch.review import write_review_page
 
     for day_folder, page in pages.items():
+        root, day = day_folder.parent, day_folder.name
+        trackers = [result.path for result in page.results]
         try:
-            review = write_review_page(
-                page.entries, day_folder / "review.html", page.today, page.templates, page.tallies
-            )
-            write_calendar(
-                page.events,
-                day_folder / "followups.ics",
-                page.today,
-                # what earlier runs published, beside the drafts manifest: events of this
-                # run's trackers that are gone are published again as cancelled
-                published=day_folder.parent / PUBLISHED_NAME,
-                trackers=[result.path for result in page.results],
-            )
-        except FileProblem as problem:
+            with file_stage("writing the review page", day_folder), lock_drafts(root):
+                folder = DraftsFolder(root)
+                make_private_folder(day_folder)
+                review_name, calendar_name = _page_names(folder, day, trackers)
+                review = write_review_page(
+                    page.entries, root / review_name, page.today, page.templates, page.tallies
+                )
+                write_calendar(
+                    page.events,
+                    root / calendar_name,
+                    page.today,
+                    # what earlier runs published, beside the drafts manifest: events of this
+                    # run's trackers that are gone are published again as cancelled
+                    published=root / PUBLISHED_NAME,
+                    trackers=trackers,
+                )
+                folder.save()
+        except DraftTemplateError as problem:
             for result in page.results:
                 result.notes.append(f"review page not written: {problem}")
             continue
+        except FileProblem as problem:
+            for result in page.results:
+                result.error = str(problem)
+            continue
         for result in page.results:
             result.review_page = review.path
+
+
+def _page_names(folder: DraftsFolder, day: str, trackers: Sequence[Path]) -> tuple[str, str]:
+    """The review page's and calendar's names (relative) for one call's trackers."""
+    from batch.drafts import safe_slug
+
+    owner = "pages:" + "\n".join(sorted({os.path.abspath(path) for path in trackers}))
+    slug = safe_slug(trackers[0].stem) or "tracker"
+    if len(trackers) > 1:
+        slug += f"-and-{len(trackers) - 1}-more"
+    review = folder.claim_page(day, owner, ["review.html", f"review-{slug}.html"])
+    calendar = folder.claim_page(day, owner, ["followups.ics", f"followups-{slug}.ics"])
+    return review, calendar
 
 
 def _relative(path: Path, folder: Path) -> str:

@@ -364,10 +364,12 @@ def _field_readers(
             read = read_date
         elif field_name in YES_NO_FIELDS:
             read = parse_yes_no
-        elif field_name == "contact_email":
+        elif field_name in ("contact_email", "candidate_email"):
             read = find_email
         elif field_name == "contact_phone":
             read = find_phone if (header, column) == combined else _phone_reader
+        elif field_name == "candidate_phone":
+            read = _phone_reader
         else:
             read = clean_text
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS

@@ -380,8 +380,10 @@ def scenario_row(rng: random.Random, kind: str, today: date) -> dict[str, Any]:
         return _due_today_row(rng, today)
     if kind == "overdue":
         step = rng.randrange(3)
-        if step == 0:  # thank-you not sent two to six days after the interview
-            return _open_row(rng, previous_business_days(today, rng.randrange(2, 6)))
+        if step == 0:  # thank-you not sent two or three business days after the interview
+            # (within the 3-day grace; later, it becomes a thank-you and check-in, due the
+            # fourth business day)
+            return _open_row(rng, previous_business_days(today, rng.randrange(2, 4)))
         sent = previous_business_days(today, 5 + rng.randrange(1, 15))
         if step == 1:
             row = _open_row(rng, sent)
@@ -431,11 +433,31 @@ def make_rows(
     companies = [company_name(rng) for _ in range(max(50, count // 20))]
     chosen = kinds if kinds is not None else row_kinds(rng, count)
     rows: list[dict[str, Any]] = []
+    # Each row is its own application, so the row kinds keep the statuses they promise: a
+    # later row at the same company for the same candidate would be the next round (which
+    # closes the earlier row), and two drafts to one person would share one day's message.
+    applications: set[tuple[str, str]] = set()
+    contacts: set[str] = set()
+    serials: Counter[str] = Counter()
     for kind in chosen:
+        candidate, company = rng.choice(clients), rng.choice(companies)
+        while (company, candidate) in applications:
+            candidate, company = rng.choice(clients), rng.choice(companies)
+        applications.add((company, candidate))
         contact, email, phone = contact_fields(rng)
+        while f"{contact} at {company}" in contacts:
+            contact, email, phone = contact_fields(rng)
+        contacts.add(f"{contact} at {company}")
+        address = email.rpartition(" ")[2]
+        if address:
+            # The name pool gives about 1,500 addresses: number the local part of a repeat.
+            serials[address] += 1
+            if serials[address] > 1:
+                local, _, domain = address.partition("@")
+                email = email.replace(address, f"{local}{serials[address]}@{domain}")
         row: dict[str, Any] = {
-            "Candidate": rng.choice(clients),
-            "Company": rng.choice(companies),
+            "Candidate": candidate,
+            "Company": company,
             "Role": rng.choice(ROLES),
             "Location": rng.choice(LOCATIONS),
             "Contact": contact,

@@ -207,6 +207,9 @@ BAD = [
     ("[sender]\nname = ['A']\n", "sender.name", "text"),
     ("[drafts]\nfolder = 3\n", "drafts.folder", "text"),
     ("[drafts]\nsalutation = 'Mr'\n", "drafts.salutation", '"formal"'),
+    ("[candidates]\nSam = 'x'\n", "candidates.Sam", "must be a table"),
+    ("[candidates.Sam]\nfax = '1'\n", "candidates.Sam.fax", "unknown key"),
+    ("[candidates.Sam]\nemail = 3\n", "candidates.Sam.email", "text"),
     ("[drafts]\nvoicemail_thank_you = 'yes'\n", "drafts.voicemail_thank_you", "true or false"),
 ]
 
@@ -305,6 +308,19 @@ def test_date_order_by_default_from_the_time_zone(
     config = load_config(write(tmp_path, text), None)
     assert config.policy.date_order == order
     assert source in config.sources["date_order"]
+
+
+def test_candidates_tables(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[candidates."Sam  Rivera"]\nemail = "sam@rivera.example"\nphone = 5550111\n'
+        "[candidates.Lee]\n",
+    )
+    config = load_config(path, None)
+    assert config.candidates == {
+        "Sam Rivera": Sender("Sam Rivera", "sam@rivera.example", "5550111"),
+        "Lee": Sender("Lee", None, None),
+    }
 
 
 def test_followup_rules_says_where_the_holidays_come_from(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,10 @@ from batch.drafts import (
     RenderedDraft,
     check_text,
     draft_stem,
+    not_ready_notes,
     render_drafts,
     safe_slug,
+    who_signs,
 )
 from batch.model import FileProblem, RowProblem, Sender, Status, Step
 from batch.phrases import split_points as split_key_points
@@ -86,6 +89,53 @@ def test_golden_drafts(variant: str, step: Step) -> None:
     fields, settings = VARIANTS[variant]
     draft = _render_one(fields, step, settings)
     _compare(f"{STEP_FILES[step]}.{variant}.txt", _golden_text(draft))
+
+
+# The situations the rules tell the drafts about (Decision.employer_date, .reply_date).
+SITUATIONS = {
+    # name: (step, decision fields, row fields)
+    "check-in.employer-date-passed": (
+        Step.CHECK_IN,
+        {"employer_date": date(2026, 11, 20), "employer_date_passed": True},
+        {"reply_expected_by": date(2026, 11, 20)},
+    ),
+    "check-in.after-reply": (
+        Step.CHECK_IN,
+        {"reply_date": date(2026, 11, 13)},
+        {"reply_date": date(2026, 11, 13)},
+    ),
+    "check-in.after-reply-with-their-new-date": (
+        Step.CHECK_IN,
+        {
+            "reply_date": date(2026, 11, 13),
+            "employer_date": date(2026, 11, 18),
+            "employer_date_passed": True,
+        },
+        {"reply_date": date(2026, 11, 13), "reply_expected_by": date(2026, 11, 18)},
+    ),
+    "thank-you-and-check-in.employer-date-passed": (
+        Step.THANK_YOU_AND_CHECK_IN,
+        {"employer_date": date(2026, 11, 13), "employer_date_passed": True},
+        {"thank_you_sent": None, "reply_expected_by": date(2026, 11, 13)},
+    ),
+    "reminder.after-the-check-in": (
+        Step.REMINDER,
+        {},
+        {"checkin_sent": date(2026, 11, 16)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SITUATIONS))
+def test_golden_drafts_that_know_the_row(name: str) -> None:
+    step, decision_fields, row_fields = SITUATIONS[name]
+    decision = replace(make_decision(step=step, status=Status.DUE), **decision_fields)
+    request = make_request(row=make_row(**row_fields), decision=decision)
+    (draft,) = render_drafts([request], SETTINGS)
+    _compare(f"{name}.txt", _golden_text(draft))
+    assert draft.problems == ()
+    if decision.employer_date_passed or decision.reply_date:
+        assert "timeline" not in draft.body  # the employer gave a date already
 
 
 @pytest.mark.parametrize("step", list(Step))
@@ -190,7 +240,47 @@ def test_no_sender_name_leaves_a_visible_gap_flagged_once() -> None:
     codes = [p.code for p in draft.problems]
     assert codes.count("no-sender-name") == 1
     assert "unfilled-placeholder" not in codes
-    assert all(p.severity == "warning" for p in draft.problems)
+    # a draft with a gap is not ready to send: an error, so the run exits 1 and says why
+    (gap,) = [p for p in draft.problems if p.code == "no-sender-name"]
+    assert gap.severity == "error"
+    assert not_ready_notes([draft]) == [
+        '1 draft is not ready to send (row 7): they say "[Your name]": set [sender] name in '
+        "followup.toml, or fill in the Candidate column."
+    ]
+
+
+def test_who_signs_a_coachs_tracker() -> None:
+    coach = Sender(name="Dana Coach", email="dana@coach.example", phone="+1 555 0001")
+    listed = (Sender(name="Sam Rivera", email="sam@rivera.example", phone="+1 555 0777"),)
+    # the row's Candidate signs with their own details from [candidates."Sam Rivera"]
+    sam = who_signs(make_row(candidate="sam rivera"), coach, listed)
+    assert (sam.name, sam.email, sam.phone) == ("Sam Rivera", "sam@rivera.example", "+1 555 0777")
+    # the row's Candidate Email / Candidate Phone columns win
+    row = make_row(candidate="Sam Rivera", candidate_email="s@new.example", candidate_phone="42")
+    assert (who_signs(row, coach, listed).email, who_signs(row, coach, listed).phone) == (
+        "s@new.example",
+        "42",
+    )
+    # a client not listed never signs with the coach's details
+    lee = who_signs(make_row(candidate="Lee Park"), coach, listed)
+    assert (lee.name, lee.email, lee.phone) == ("Lee Park", "", "")
+    # no Candidate: the config's sender
+    assert who_signs(make_row(), coach, listed).name == "Dana Coach"
+    assert who_signs(make_row(), Sender(), ()).name is None
+
+
+def test_a_candidates_own_phone_gives_their_scripts_a_number() -> None:
+    settings = replace(
+        SETTINGS, candidates=(Sender(name="Sam Rivera", email=None, phone="+1 555 0777"),)
+    )
+    request = make_request(row=make_row(candidate="Sam Rivera"))
+    (draft,) = render_drafts([request], settings)
+    assert draft.script is not None and draft.script.count("+1 555 0777") == 2
+    assert draft.body.rstrip().endswith("Best regards,\nSam Rivera\n+1 555 0777")
+    (unlisted,) = render_drafts([make_request(row=make_row(candidate="Lee Park"))], SETTINGS)
+    assert unlisted.script is None
+    (problem,) = [p for p in unlisted.problems if p.code == "no-callback-number"]
+    assert 'Candidate Phone, or set the phone of [candidates."Lee Park"]' in problem.message
 
 
 # --- the checks --------------------------------------------------------------------------------

@@ -146,6 +146,8 @@ def test_owned_columns_start_right_of_data_past_the_last_header(tmp_path: Path) 
         ["Company", "Interview Date", "Thank-You Sent"],
         [["Acme", date(2026, 11, 12), date(2026, 11, 12), None, "call back Friday"]],
     )
+    # a name to sign with, so the drafts are ready and the run exits 0
+    (tracker.parent / "followup.toml").write_text('[sender]\nname = "Alex Morgan"\n')
     result = CliRunner().invoke(main, ["run", str(tracker), "--today", DEMO_DAY])
     assert result.exit_code == 0, result.output
     headers = header_row(tracker, "Tracker", 1)
@@ -167,6 +169,8 @@ def test_existing_owned_columns_are_written_where_they_are(tmp_path: Path) -> No
         ["Company", "Follow-up Step", "Interview Date", "Thank-You Sent"],
         [["Acme", None, date(2026, 11, 12), date(2026, 11, 12)]],
     )
+    # a name to sign with, so the drafts are ready and the run exits 0
+    (tracker.parent / "followup.toml").write_text('[sender]\nname = "Alex Morgan"\n')
     result = CliRunner().invoke(main, ["run", str(tracker), "--today", DEMO_DAY])
     assert result.exit_code == 0, result.output
     headers = header_row(tracker, "Tracker", 1)

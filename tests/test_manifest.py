@@ -87,7 +87,28 @@ def test_our_unedited_draft_is_updated_when_the_row_changed(tmp_path: Path) -> N
     assert not any(".new." in name for name in _files(drafts))
 
 
-def test_an_edited_draft_is_never_overwritten(tmp_path: Path) -> None:
+def test_an_edited_draft_of_an_unchanged_row_is_the_draft(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    request = make_request(tracker=tmp_path / "t.xlsx")
+    first = _write([request], drafts)
+    edited = first.rows[0].email.path
+    edited.write_bytes(edited.read_bytes().replace(b"I hope you are well.", b"Hope all is well!"))
+    edited_bytes = edited.read_bytes()
+    before = _files(drafts)
+
+    second = _write([request], drafts)
+    files = second.rows[0]
+    assert edited.read_bytes() == edited_bytes
+    assert files.email.action == "edited" and files.edited
+    assert files.draft_path == edited and files.edited_email == edited
+    assert files.email.kept is None and files.notes == ()
+    assert _files(drafts) == before  # nothing written beside it
+    assert files.script is not None and files.script.action == "unchanged"
+    # and it stays the draft on every re-run
+    assert _write([request], drafts).rows[0].email.path == edited
+
+
+def test_an_edited_draft_is_never_overwritten_when_the_row_changes(tmp_path: Path) -> None:
     drafts = tmp_path / "drafts"
     request = make_request(tracker=tmp_path / "t.xlsx")
     first = _write([request], drafts)
@@ -95,30 +116,33 @@ def test_an_edited_draft_is_never_overwritten(tmp_path: Path) -> None:
     edited.write_bytes(edited.read_bytes().replace(b"I hope you are well.", b"Hope all is well!"))
     edited_bytes = edited.read_bytes()
 
-    second = _write([request], drafts)
+    changed = replace(request, row=make_row(key_points="a brand new point"))
+    second = _write([changed], drafts)
     files = second.rows[0]
     assert edited.read_bytes() == edited_bytes
-    assert files.email.action == "kept-edited"
-    assert files.email.kept == edited
+    assert files.email.action == "kept-edited" and not files.edited
+    assert files.email.kept == edited and files.edited_email == edited
     assert files.email.path.name == "alex-morgan-acme-corp-check-in.new.eml"
+    assert b"a brand new point" in files.email.path.read_bytes()
     assert files.draft_path == files.email.path
     assert files.notes == (
-        "kept your edited alex-morgan-acme-corp-check-in.eml; the new version is beside it: "
-        "alex-morgan-acme-corp-check-in.new.eml",
+        "kept your edited alex-morgan-acme-corp-check-in.eml; the row changed since, so the "
+        "new version is beside it: alex-morgan-acme-corp-check-in.new.eml",
     )
-    assert files.script is not None and files.script.action == "unchanged"
 
     # and again: the new version is already there, nothing changes
-    third = _write([request], drafts)
+    third = _write([changed], drafts)
     assert third.rows[0].email.action == "unchanged"
     assert third.rows[0].email.kept == edited
     assert edited.read_bytes() == edited_bytes
 
-    # the .new file edited too: a third version goes beside both
+    # the .new file edited too, and the row changed again: a third version goes beside both
     files.email.path.write_text("mine too", encoding="utf-8")
-    fourth = _write([request], drafts)
+    again = replace(request, row=make_row(key_points="yet another point"))
+    fourth = _write([again], drafts)
     assert fourth.rows[0].email.path.name == "alex-morgan-acme-corp-check-in.new-2.eml"
     assert files.email.path.read_text(encoding="utf-8") == "mine too"
+    assert edited.read_bytes() == edited_bytes
 
 
 def test_a_missing_draft_is_written_again(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import os
 import random
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -168,13 +169,56 @@ def test_a_second_run_gets_the_lock_when_the_first_finishes_in_time(tmp_path: Pa
         holder.wait()
 
 
-def test_a_stale_lock_of_a_dead_run_is_taken_over(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "left_behind",
+    ["", "1@somewhere-else", f"{os.getpid()}@{socket.gethostname()}"],
+    ids=["empty", "other-host", "live-process"],
+)
+def test_a_lock_file_left_by_an_older_version_is_taken_over(
+    tmp_path: Path, left_behind: str
+) -> None:
+    # The older version's lock was the file itself ("pid@host", or empty when it was killed
+    # between creating and writing it): nothing holds a kernel lock on it.
     path = tracker(tmp_path)
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    run_lock_path(path).write_text(f"{dead.pid}@{safe_save.socket.gethostname()}")
-    assert save_edits(path, "Tracker", EDITS, lock_wait_seconds=0.2) is not None
+    run_lock_path(path).write_text(left_behind)
+    assert save_edits(path, "Tracker", EDITS, lock_wait_seconds=0) is not None
     assert not run_lock_path(path).exists()
+
+
+def test_a_run_killed_while_holding_the_lock_does_not_block_the_next(tmp_path: Path) -> None:
+    path = tracker(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), "30"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    holder.kill()
+    holder.wait()
+    holder.stdout.close()
+    assert run_lock_path(path).exists()  # the file stays; the kernel released the lock
+    assert save_edits(path, "Tracker", EDITS, lock_wait_seconds=0) is not None
+
+
+def test_the_message_names_the_run_holding_the_lock(tmp_path: Path) -> None:
+    path = tracker(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path), "30"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env(),
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with pytest.raises(FileProblem) as caught:
+            save_edits(path, "Tracker", EDITS, lock_wait_seconds=0)
+        assert f"(process {holder.pid}@{socket.gethostname()})" in str(caught.value)
+        assert "\n" not in str(caught.value)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()  # type: ignore[union-attr]
 
 
 def test_the_run_lock_is_reentrant_within_a_run(tmp_path: Path) -> None:
@@ -328,6 +372,159 @@ def test_killing_a_save_at_random_moments_leaves_the_old_or_the_new_file(tmp_pat
     assert len(seen) >= 2  # the killed runs did get to save, so the kills hit real work
     # The next run cleans up after the killed ones and still saves.
     save_edits(path, "Tracker", [CellEdit(1, 2, "done")], lock_wait_seconds=1)
-    assert [p for p in leftovers(tmp_path) if p.endswith(".followup-tmp")] == []
+    assert [p for p in leftovers(tmp_path) if p.startswith(".followup-tmp-")] == []
     assert not run_lock_path(path).exists()
     assert openpyxl_values(path.read_bytes(), "Tracker")[(1, 2)] == "done"
+
+
+# --- permissions, retention, links -----------------------------------------------------------
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize(
+    ("tracker_mode", "backup_mode", "folder_mode"),
+    [(0o600, 0o600, 0o700), (0o640, 0o640, 0o750), (0o644, 0o644, 0o755)],
+)
+def test_backups_take_the_trackers_permissions(
+    tmp_path: Path, tracker_mode: int, backup_mode: int, folder_mode: int
+) -> None:
+    path = tracker(tmp_path)
+    path.chmod(tracker_mode)
+    backup = save_edits(path, "Tracker", EDITS)
+    assert backup is not None
+    assert stat.S_IMODE(backup.stat().st_mode) == backup_mode
+    assert stat.S_IMODE(backup.parent.stat().st_mode) == folder_mode
+    assert stat.S_IMODE(path.stat().st_mode) == tracker_mode
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_readable_backups_of_an_older_version_are_made_private(tmp_path: Path) -> None:
+    path = tracker(tmp_path)
+    path.chmod(0o600)
+    backups = tmp_path / "followup-backups"
+    backups.mkdir(mode=0o755)
+    backups.chmod(0o755)
+    old = backups / "tracker.20261101-080000.xlsx"
+    old.write_bytes(path.read_bytes())
+    old.chmod(0o644)
+    save_edits(path, "Tracker", EDITS)
+    assert stat.S_IMODE(backups.stat().st_mode) == 0o700
+    assert stat.S_IMODE(old.stat().st_mode) == 0o600
+
+
+def test_retention_keeps_the_newest_by_modification_time_across_a_clock_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Autumn: the clock goes back an hour, so the next backups' names sort *before* the
+    # older ones'. The newest written must still be the ones kept.
+    path = tracker(tmp_path)
+    backups = tmp_path / "followup-backups"
+    names = iter(["20261101-015900", "20261101-015930", "20261101-010000", "20261101-010030"])
+
+    class Clock:
+        @staticmethod
+        def now() -> Clock:
+            return Clock()
+
+        def strftime(self, _format: str) -> str:
+            return next(names)
+
+    monkeypatch.setattr(safe_save, "datetime", Clock)
+    made = []
+    for n in range(4):
+        backup = save_edits(path, "Tracker", [CellEdit(1, 2, f"v{n}")], keep=2)
+        assert backup is not None
+        os.utime(backup, ns=(10**18 + n * 10**9, 10**18 + n * 10**9))  # written in this order
+        made.append(backup.name)
+    assert sorted(p.name for p in backups.iterdir()) == sorted(made[-2:])
+    assert made[-1] == "tracker.20261101-010030.xlsx"
+
+
+def test_a_second_backup_in_the_same_second_gets_a_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tracker(tmp_path)
+
+    class Frozen:
+        @staticmethod
+        def now() -> Frozen:
+            return Frozen()
+
+        def strftime(self, _format: str) -> str:
+            return "20261123-080000"
+
+    monkeypatch.setattr(safe_save, "datetime", Frozen)
+    first = save_edits(path, "Tracker", [CellEdit(1, 2, "a")])
+    second = save_edits(path, "Tracker", [CellEdit(1, 2, "b")])
+    assert first is not None and second is not None
+    assert (first.name, second.name) == (
+        "tracker.20261123-080000.xlsx",
+        "tracker.20261123-080000-2.xlsx",
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_symlinked_tracker_is_written_where_it_really_is(tmp_path: Path) -> None:
+    synced = tmp_path / "cloud"
+    synced.mkdir()
+    real = tracker(synced)
+    real.chmod(0o600)
+    link = tmp_path / "tracker.xlsx"
+    link.symlink_to(real)
+    backup = save_edits(link, "Tracker", EDITS)
+    assert link.is_symlink() and link.resolve() == real
+    assert openpyxl_values(real.read_bytes(), "Tracker")[(1, 2)] == "Due"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert backup is not None and backup.parent == tmp_path / "followup-backups"
+    assert leftovers(synced) == [] and leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_symlinked_tracker_open_in_excel_under_its_real_name_is_not_written(
+    tmp_path: Path,
+) -> None:
+    synced = tmp_path / "cloud"
+    synced.mkdir()
+    real = tracker(synced, "jobs.xlsx")
+    link = tmp_path / "tracker.xlsx"
+    link.symlink_to(real)
+    (synced / "~$jobs.xlsx").write_text("someone")
+    with pytest.raises(FileProblem, match="open in Excel"):
+        save_edits(link, "Tracker", EDITS)
+
+
+def test_a_hard_linked_tracker_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = tracker(tmp_path)
+    other = tmp_path / "copy.xlsx"
+    os.link(path, other)
+    before = digest(path)
+    with pytest.raises(FileProblem, match=r"2 hard links.*keep one name"):
+        save_edits(path, "Tracker", EDITS)
+    assert digest(path) == before and os.path.samefile(path, other)
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (
+            OSError(28, "No space left on device"),
+            "saving the tracker failed: the disk is full; free",
+        ),
+        (OSError(30, "Read-only file system"), "saving the tracker failed: the disk is read-only"),
+        (OSError(122, "Disk quota exceeded"), "quota"),
+    ],
+)
+def test_os_errors_while_saving_are_one_line_problems(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: OSError, says: str
+) -> None:
+    path = tracker(tmp_path)
+    before = path.read_bytes()
+
+    def fails(*_args: object, **_kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(safe_save, "atomic_write", fails)
+    with pytest.raises(FileProblem, match=says) as caught:
+        save_edits(path, "Tracker", EDITS)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(path))
+    assert path.read_bytes() == before

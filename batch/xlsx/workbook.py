@@ -24,6 +24,7 @@ what each is worth.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 from collections.abc import Mapping, Sequence
@@ -54,6 +55,7 @@ class XlsxTracker:
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="followup-xlsx")
         self._prepared: dict[str, Future[PreparedSheet]] = {}
         self._collecting = False
+        self._read_identity: tuple[int, int] | None = None
 
     def __enter__(self) -> XlsxTracker:
         self._collecting = gc.isenabled()
@@ -85,7 +87,11 @@ class XlsxTracker:
     ) -> Tracker:
         """Find the tracker table and read its rows (see `batch.tracker.read_tracker`)."""
         from batch import tracker
+        from batch.files import file_identity
 
+        # What the file was when read: the save refuses a file changed since (by Excel, say).
+        with contextlib.suppress(OSError):  # the reader reports a missing file in its words
+            self._read_identity = file_identity(self.path.stat())
         found = tracker.read_tracker(
             self.path,
             sheet=sheet,
@@ -113,7 +119,7 @@ class XlsxTracker:
             )
             return new.getvalue()
 
-        return safe_save.save_rewritten(self.path, rewrite)
+        return safe_save.save_rewritten(self.path, rewrite, expected=self._read_identity)
 
     def _prepare(self, sheet_name: str) -> None:
         from batch.xlsx_writer import prepare_sheet
