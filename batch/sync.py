@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from batch.config import Config
+from batch.files import file_stage
 from batch.mail_matching import (
     FILLED_FIELDS,
     CellFill,
@@ -158,37 +159,54 @@ def _sync_and_save(
 ) -> None:
     """Under the run lock, read the tracker again (it may have changed since it was first
     read), fill it from the mail, and save it as a run saves. A date column the tracker
-    lacks is added first, as `followup adopt` adds it."""
+    lacks is added first, as `followup adopt` adds it, and the tracker is read once more."""
     from batch.safe_save import check_not_open, check_writable, run_lock
 
     path = loaded.tracker.path
-    config = loaded.config
     check_not_open(path)
     check_writable(path)
-    with run_lock(path), open_tracker(path, writing=True) as workbook:
-        tracker = read_tracker_file(workbook, config, options.run_options())
-        _sync_one(loaded._replace(tracker=tracker), messages, own, options, result)
-        if not result.changes:
+    with run_lock(path):
+        if _fill_and_save(loaded, messages, own, options, result):
             return
-        positions = {name: column for name, (_, column) in tracker.columns.items()}
-        if result.new_columns:
-            from batch.adopt import add_input_columns
+        from batch.adopt import add_input_columns
 
-            added = add_input_columns(
-                path,
-                result.new_columns,
-                sheet=tracker.sheet_name,
-                column_overrides=config.columns,
-                date_order=config.policy.date_order,
-            )
-            positions.update(added.columns)
-        cells = [
-            (fill.row, positions[fill.field], fill.day)
-            for change in result.changes
-            for fill in change.fills
-        ]
-        result.backup = workbook.save(tracker, cells)
-        result.written = result.backup is not None
+        added = result.new_columns
+        add_input_columns(
+            path,
+            added,
+            sheet=loaded.tracker.sheet_name,
+            column_overrides=loaded.config.columns,
+            date_order=loaded.config.policy.date_order,
+        )
+        _fill_and_save(loaded, messages, own, options, result)
+        result.new_columns = added
+
+
+def _fill_and_save(
+    loaded: _Loaded,
+    messages: Sequence[MailMessage],
+    own: frozenset[str],
+    options: SyncOptions,
+    result: SyncResult,
+) -> bool:
+    """Read the tracker, plan the fills and save them; False (nothing saved) when a column
+    they need is missing."""
+    path = loaded.tracker.path
+    with open_tracker(path, writing=True) as workbook:
+        with file_stage("reading the tracker", path):
+            tracker = read_tracker_file(workbook, loaded.config, options.run_options())
+        _sync_one(loaded._replace(tracker=tracker), messages, own, options, result)
+        if result.new_columns:
+            return False
+        if result.changes:
+            cells = [
+                (fill.row, tracker.columns[fill.field][1], fill.day)
+                for change in result.changes
+                for fill in change.fills
+            ]
+            result.backup = workbook.save(tracker, cells)
+            result.written = result.backup is not None
+    return True
 
 
 def _earliest_interview(loaded: Iterable[_Loaded]) -> date | None:
@@ -260,6 +278,7 @@ def _sync_one(
         own_addresses=own,
     )
     result.skipped = matched.skipped
+    result.conflicts = []
     result.matched = sum(len(items) for items in matched.by_row.values())
     rows_by_number = {row.row: row for row in tracker.rows}
     filled: list[tuple[TrackerRow, tuple[CellFill, ...]]] = []
