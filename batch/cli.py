@@ -56,7 +56,22 @@ def _progress_bar(rows: Sequence[T], label: str) -> Iterator[T]:
         yield from bar
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group, with the last word on OS errors: each stage of a command turns its
+    own into a one-line problem (`batch.files.file_stage`); one that escapes them still ends
+    in one line and exit 2, never a traceback, never exit 1 ("done, rows need attention")."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            from batch.files import os_problem
+
+            click.echo(f"followup: {os_problem(error, 'the command', Path.cwd())}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="followup", prog_name="followup")
 def main() -> None:
     """Plan post-interview follow-ups from a tracker spreadsheet (.xlsx).

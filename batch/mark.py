@@ -73,7 +73,8 @@ class MarkResult:
     path: Path
     cells: list[CellMark] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # rows left alone, and why
-    # each changed row: as it was, and decided before and after the marks
+    # each marked row, and each row whose decision follows from a marked neighbour: as it
+    # was, and decided before and after the marks
     rows: list[tuple[TrackerRow, Decision, Decision]] = field(default_factory=list)
     written: bool = False
     backup: Path | None = None
@@ -101,6 +102,12 @@ def mark_step(path: Path, which: str, step: str | None, options: MarkOptions) ->
     def plan(tracker: Tracker, today: date, _drafts: Path) -> tuple[list[CellMark], list[str]]:
         row = find_row(tracker, which)
         day = options.day or today
+        if day > today:
+            raise MarkProblem(
+                path,
+                f"{day.isoformat()} is after today ({today.isoformat()}): nothing is sent "
+                "or received in the future; give the day it happened",
+            )
         cells = []
         if field_name is not None:
             cells.append(_cell(tracker, row, field_name, day, options.force))
@@ -292,7 +299,7 @@ def _mark(
         result.rows = [
             (row, old, new)
             for (row, old), (_, new) in zip(before, after, strict=True)
-            if row.row in changed
+            if row.row in changed or old != new  # a neighbour's decision may follow it
         ]
         if writes and not options.dry_run:
             edits = [(cell.row, tracker.columns[cell.field][1], cell.new) for cell in writes]

@@ -286,8 +286,11 @@ def check_trackers(paths: Sequence[Path], options: RunOptions) -> list[TrackerRe
         result = TrackerResult(path)
         results.append(result)
         try:
-            config, today = run_settings(path, options)
-            with open_tracker(path, writing=False) as workbook:
+            with (
+                file_stage("reading the tracker", path),
+                open_tracker(path, writing=False) as workbook,
+            ):
+                config, today = run_settings(path, options)
                 tracker = read_tracker_file(workbook, config, options)
                 result.tracker, result.today = tracker, today
                 result.notes.extend(reading_notes(tracker, config))
@@ -418,7 +421,9 @@ def _write_drafts(
         drafts.paths[row] = tuple(_relative(file.path, path.parent) for file in draft_files)
         result.notes.extend(files.notes)
         result.draft_files += len(draft_files)
-        result.drafts_unchanged += sum(file.action == "unchanged" for file in draft_files)
+        result.drafts_unchanged += sum(
+            file.action in ("unchanged", "edited") for file in draft_files
+        )
 
 
 def _write_back(workbook: TrackerFile, tracker: Tracker, result: TrackerResult) -> None:

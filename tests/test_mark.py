@@ -98,6 +98,7 @@ def test_an_ambiguous_company_lists_the_rows_and_writes_nothing(tracker: Path) -
         (["Initech", "check-in"], "no row's company is 'Initech'"),
         (["40", "check-in"], "row 40 is not an interview row (those are rows 2-5)"),
         (["2", "follow-up"], "unknown step 'follow-up': use one of thank-you, check-in"),
+        (["2", "check-in", "--date", "2026-11-24"], "2026-11-24 is after today (2026-11-23)"),
     ],
 )
 def test_a_request_that_names_nothing_is_refused(
@@ -198,3 +199,14 @@ def test_a_missing_column_is_named(tmp_path: Path) -> None:
 def test_usage_errors(tracker: Path, args: list[str]) -> None:
     result = invoke("mark", tracker, *args)
     assert result.exit_code == 2 and "Usage" in result.output
+
+
+def test_a_neighbour_whose_decision_follows_is_reported(tmp_path: Path) -> None:
+    # Rows 2 and 3 write to the same person: one message a day, so one of them waits.
+    rows = [list(row) for row in ROWS[:2]]
+    rows[1][2:4] = ["Pat Kim", "pat@northgate.example"]
+    tracker = build_tracker(tmp_path / "same-contact.xlsx", HEADER, rows)
+    result = invoke("mark", tracker, "2", "check-in", "--dry-run", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "row 2 is now Waiting" in result.output
+    assert "row 3 is now Due: Interview Mon 23 Nov" in result.output

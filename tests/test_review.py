@@ -15,7 +15,6 @@ from drafts_helpers import RUN_DATE, make_decision, make_request, make_row
 
 from batch import review
 from batch.drafts import DraftTemplateError, render_drafts, write_drafts
-from batch.manifest import WriteOutcome
 from batch.model import Decision, RowProblem, Sender, Status, Step
 from batch.review import (
     ReviewEntry,
@@ -244,14 +243,17 @@ def _edited_run(tmp_path: Path) -> tuple[ReviewEntry, Path]:
 
 def test_an_edited_draft_that_stays_the_draft_is_shown_as_edited(tmp_path: Path) -> None:
     entry, email = _edited_run(tmp_path)
-    assert entry.files is not None
-    kept = WriteOutcome(email, f"2026-11-23/{email.name}", "kept-edited")
-    files = replace(entry.files, email=kept)
+    assert entry.draft is not None
+    # The next run with the row unchanged: the edited file is the draft, nothing beside it.
+    again = write_drafts([entry.draft], tmp_path / "drafts", RUN_DATE)
+    files = again.rows[0]
+    assert files.draft_path == email and files.edited
     page = tmp_path / "drafts" / "2026-11-23" / "review.html"
     html = render_review_page([replace(entry, files=files)], page, RUN_DATE)
     assert "Hope all is well! " in html and "I hope you are well." not in html
     assert "Will be sent (edited)" in html and '<span class="badge edited">edited</span>' in html
     assert "Check-in (edited)" in html  # in the index too
+    assert "New version" not in html and "Edited earlier" not in html  # one version only
 
 
 def test_an_edited_draft_with_a_new_version_beside_it_shows_both(tmp_path: Path) -> None:

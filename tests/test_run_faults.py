@@ -418,3 +418,98 @@ def test_trackers_sharing_a_drafts_folder_in_separate_calls_at_once(
 def test_unique_tmp_names_do_not_collide() -> None:
     assert files.temp_file_target(f"{files.TEMP_PREFIX}abcdefgh-tracker.xlsx") == "tracker.xlsx"
     assert files.temp_file_target(f"{files.TEMP_PREFIX}{uuid.uuid4().hex}") is None
+
+
+def test_an_os_error_no_stage_caught_still_ends_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_fails(*_args: object, **_kwargs: object) -> None:
+        raise OSError(5, "Input/output error", str(tmp_path / "tracker.xlsx"))
+
+    monkeypatch.setattr(runner, "check_trackers", disk_fails)
+    line = one_line_refusal(invoke("check", tmp_path / "tracker.xlsx"))
+    assert line == (
+        f"followup: {tmp_path / 'tracker.xlsx'}: the command failed: the disk reported an "
+        "input/output error; check the disk, then run again"
+    )
+
+
+def test_check_turns_an_os_error_while_reading_into_one_line(
+    tmp_path: Path, pristine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = tmp_path / "tracker.xlsx"
+    shutil.copyfile(pristine, tracker)
+
+    def unreadable(*_args: object, **_kwargs: object) -> None:
+        raise OSError(5, "Input/output error", str(tracker))
+
+    monkeypatch.setattr(runner, "read_tracker_file", unreadable)
+    line = one_line_refusal(invoke("check", tracker))
+    assert line.startswith(f"followup: {tracker}: reading the tracker failed: the disk reported")
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_points_of_a_run_then_a_run_to_the_end(
+    tmp_path: Path, pristine: Path
+) -> None:
+    import random
+    import signal
+
+    clean, clean_drafts = clean_run(tmp_path, pristine)
+    chance = random.Random(20261129)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = textwrap.dedent(
+        """
+        import sys
+        from batch.cli import main
+        print("ready", flush=True)
+        sys.argv = ["followup", "run", sys.argv[1], "--today", sys.argv[2]]
+        main()
+        """
+    )
+    outcomes = {"old": 0, "new": 0}
+    for attempt in range(30):
+        folder = tmp_path / f"attempt-{attempt}"
+        folder.mkdir()
+        tracker = folder / "tracker.xlsx"
+        shutil.copyfile(pristine, tracker)
+        for _ in range(chance.randint(1, 3)):
+            child = subprocess.Popen(
+                [sys.executable, "-c", script, str(tracker), DAY],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+            assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+            time.sleep(chance.random() * 1.2)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+            child.stdout.close()
+            assert tracker.read_bytes() in (pristine.read_bytes(), clean)
+        outcomes["new" if tracker.read_bytes() == clean else "old"] += 1
+        result = invoke("run", tracker, "--today", DAY)
+        assert result.exit_code == 1, result.output
+        assert tracker.read_bytes() == clean
+        assert snapshot(folder / "drafts") == clean_drafts, f"attempt {attempt}"
+        assert temp_files(folder) == []
+        assert not [p for p in folder.rglob("*.lock")]  # the last run let go of its locks
+    assert outcomes["old"] and outcomes["new"], outcomes  # kills landed before and after saves
+
+
+def test_a_tracker_saved_by_another_program_mid_run_is_not_overwritten(
+    tmp_path: Path, pristine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker = tmp_path / "tracker.xlsx"
+    shutil.copyfile(pristine, tracker)
+    real_write_drafts = runner._write_drafts
+
+    def excel_saves_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_write_drafts(*args, **kwargs)
+        tracker.write_bytes(tracker.read_bytes())  # Excel saves it again, same content
+        os.utime(tracker, ns=(10**18, 10**18))
+
+    monkeypatch.setattr(runner, "_write_drafts", excel_saves_meanwhile)
+    before = tracker.read_bytes()
+    (result,) = run_trackers([tracker], RunOptions(today=date(2026, 11, 23)))
+    assert result.error == f"{tracker}: was changed by another program during the run: run again"
+    assert tracker.read_bytes() == before
