@@ -830,7 +830,7 @@ def _write_drafts_locked(
 ) -> DraftWriteResult:
     folder = DraftsFolder(drafts_dir, dry_run=dry_run)
     day = run_date.isoformat()
-    folder.clean_folder(day)
+    folder.prepare_folder(day)
     sent_at = draft_time(run_date, tz)
     plans: list[PlannedWrite] = []
     rows: list[tuple[RenderedDraft, int, int | None]] = []  # draft, its plans' positions
@@ -867,11 +867,23 @@ def _write_drafts_locked(
         with contextlib.suppress(OSError):
             folder.save()
         raise
+    # A draft whose name changed since the day's earlier run (a sender set in between):
+    # its earlier files go, unless someone edited them.
+    renamed: dict[int, list[str]] = {}
+    for draft, email_at, _ in rows:
+        owner = f"{absolute_trackers[draft.tracker]}#{draft.row}#"
+        base = plans[email_at].base
+        renamed[email_at] = folder.remove_renamed_drafts(day, owner, base)
     folder.save()
     results: list[RowDraftFiles] = []
     for draft, email_at, script_at in rows:
         email = outcomes[email_at]
         script = outcomes[script_at] if script_at is not None else None
         notes = tuple(note for note in (_note(email), script and _note(script)) if note)
+        notes += tuple(
+            f"kept your edited {name} (under the draft's old name); the new one is "
+            f"{email.path.name}"
+            for name in renamed[email_at]
+        )
         results.append(RowDraftFiles(draft.tracker, draft.row, draft.step, email, script, notes))
     return DraftWriteResult(tuple(results), drafts_dir / day, folder.manifest_path)

@@ -241,7 +241,7 @@ _ADVICE: dict[int, tuple[str, str]] = {
         "a file is where a folder should be",
         "move that file away (or choose another folder) and run again",
     ),
-    errno.EISDIR: ("is a folder where a file should be", "move that folder away and run again"),
+    errno.EISDIR: ("a folder is where a file should be", "move that folder away and run again"),
     errno.ENAMETOOLONG: (
         "the name is too long for the file system",
         "use a shorter folder path or tracker name",

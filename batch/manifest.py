@@ -226,6 +226,8 @@ class DraftsFolder:
         # write creates those exclusively without checking the path again (see write)
         self._free: dict[str, str] = {}
         self._folder_paths: dict[str, str] = {}  # checked existing folders -> absolute path
+        # (folder, "<tracker>#<row>#") -> that row's recorded drafts (remove_renamed_drafts)
+        self._drafts_by_row: dict[tuple[str, str], list[str]] | None = None
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:
@@ -279,10 +281,16 @@ class DraftsFolder:
         if changed:
             self._save_manifest()
 
-    def clean_folder(self, folder: str) -> None:
-        """Remove temporary files a killed run left in `folder` (hold the drafts lock)."""
-        if not self.dry_run and all(_plain_name(part) for part in folder.split("/")):
-            remove_temp_files(Path(self._root, *folder.split("/")))
+    def prepare_folder(self, folder: str) -> None:
+        """Create `folder` (mode 700) and remove temporary files a killed run left in it
+        (hold the drafts lock). Made before the run's files are planned, so allocate_stem
+        finds their names free in a checked folder and they are created without more checks."""
+        if self.dry_run:
+            return
+        path = Path(self._checked_path(folder))
+        make_private_folder(path)
+        self._checked_path(folder)  # checked again now that it exists
+        remove_temp_files(path)
 
     def save(self) -> None:
         """Write the manifest (atomically), forgetting files that no longer exist."""
@@ -367,6 +375,41 @@ class DraftsFolder:
                         self._free[f"{folder}/{name}"] = path
                 return stem
             number += 1
+
+    def remove_renamed_drafts(self, folder: str, row_owner: str, base: str) -> list[str]:
+        """Remove the earlier drafts of one row in `folder` that went under another name (a
+        sender set after the first run of the day), when they are still as written; an
+        edited one is never removed. Returns the names of the edited ones kept.
+
+        `row_owner` is the start of the row's owners ("<tracker>#<row>#"); `base` the name
+        its draft has now.
+        """
+        kept: list[str] = []
+        if self._drafts_by_row is None:
+            # One pass over the manifest for the whole run, not one per row: the manifest
+            # holds every day's drafts, and a run asks this for each of its rows.
+            self._drafts_by_row = {}
+            for relative, recorded in self._files.items():
+                if recorded.get("role") == "draft":
+                    where = relative.rpartition("/")[0]
+                    owner_row = recorded.get("owner", "").rpartition("#")[0] + "#"
+                    self._drafts_by_row.setdefault((where, owner_row), []).append(relative)
+        for relative in self._drafts_by_row.get((folder, row_owner), []):
+            entry = self._files.get(relative)
+            name = relative.rpartition("/")[2]
+            if entry is None or entry.get("base") == base or relative in self._written:
+                continue
+            path = os.path.join(self._root, *relative.split("/"))
+            current = None if os.path.islink(path) else _file_hash(path)
+            if current is None:
+                continue
+            if current != entry["sha256"]:
+                kept.append(name)
+            elif not self.dry_run:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                del self._files[relative]
+        return kept
 
     def _index(self, relative: str, entry: dict[str, str]) -> None:
         """Remember who owns a recorded file, so name lookups need no scan of the manifest."""

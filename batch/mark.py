@@ -110,7 +110,8 @@ def mark_step(path: Path, which: str, step: str | None, options: MarkOptions) ->
             )
         cells = []
         if field_name is not None:
-            cells.append(_cell(tracker, row, field_name, day, options.force))
+            column = field_name if options.force else _sent_column(row, field_name, day)
+            cells.append(_cell(tracker, row, column, day, options.force))
         if options.outcome is not None and options.outcome.strip():
             cells.append(_cell(tracker, row, "outcome", options.outcome.strip(), options.force))
         return cells, []
@@ -141,7 +142,8 @@ def mark_drafted(path: Path, drafted: date, options: MarkOptions) -> MarkResult:
                 )
                 continue
             for field_name in _DRAFTED_FIELDS[step]:
-                cell = _cell(tracker, row, field_name, drafted, options.force)
+                column = field_name if options.force else _sent_column(row, field_name, drafted)
+                cell = _cell(tracker, row, column, drafted, options.force)
                 if cell.refused and isinstance(cell.old, str) and cell.old == _day(drafted):
                     continue  # already marked for that day
                 cells.append(cell)
@@ -171,6 +173,23 @@ def drafted_steps(drafts: Path, tracker: Path, day: date) -> dict[tuple[int, Ste
         if row_text.isdigit() and step is not None:
             found.setdefault((int(row_text), step), entry.get("base") or relative)
     return found
+
+
+def _sent_column(row: TrackerRow, field_name: str, day: date) -> str:
+    """Where a sent step is recorded. The one check-in after their reply goes in Reminder Sent
+    when Check-In Sent already holds the check-in before it: the rules count a date there
+    after the reply as that check-in (and sync fills the next empty sent column the same way).
+    """
+    checkin, reply = row.checkin_sent, row.reply_date
+    if (
+        field_name == "checkin_sent"
+        and checkin is not None
+        and reply is not None
+        and checkin <= reply < day
+        and row.reminder_sent is None
+    ):
+        return "reminder_sent"
+    return field_name
 
 
 def _same_row(row: TrackerRow, base: str) -> bool:

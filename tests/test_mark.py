@@ -210,3 +210,20 @@ def test_a_neighbour_whose_decision_follows_is_reported(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "row 2 is now Waiting" in result.output
     assert "row 3 is now Due: Interview Mon 23 Nov" in result.output
+
+
+def test_the_check_in_after_their_reply_goes_in_reminder_sent(tmp_path: Path) -> None:
+    # Globex round 1: a check-in on 9 Nov, their reply on 10 Nov ("still deciding").
+    rows = [[*ROWS[2][:8], date(2026, 11, 10), "Interviewing"]]
+    tracker = build_tracker(tmp_path / "replied.xlsx", HEADER, rows)
+    result = invoke("mark", tracker, "Globex", "check-in", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Reminder Sent: (empty) -> 2026-11-23" in result.output
+    assert cell(tracker, 2, "Check-In Sent") == datetime(2026, 11, 9)  # kept
+    assert cell(tracker, 2, "Reminder Sent") == datetime(2026, 11, 23)
+    assert "row 2 is now Waiting: Reply received Tue 10 Nov and a check-in sent Mon 23 Nov" in (
+        result.output
+    )
+    # the check-in before the reply, marked again, is that same cell: nothing to do
+    again = invoke("mark", tracker, "Globex", "check-in", "--date", "2026-11-09", "--today", TODAY)
+    assert again.exit_code == 0 and "Check-In Sent already 2026-11-09" in again.output

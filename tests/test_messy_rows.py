@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from batch.config import load_config
 from batch.model import OutcomeClass, Status, Step, TrackerRow
 from batch.policy import PRESETS, Policy
 from batch.rules import decide
@@ -457,3 +459,23 @@ def test_paused_outcome(case: Case) -> None:
     check(case)
     decision = decide(make_row(case.row), d(case.today), case.policy)
     assert decision.outcome is OutcomeClass.PAUSED
+
+
+# Item 9. Without `holidays`, the time zone's country: no check-in due on Thanksgiving.
+HOLIDAYS_BY_DEFAULT = [
+    # (config, the check-in 5 business days after a thank-you of Thu 19 Nov)
+    ('timezone = "America/New_York"\n', "2026-11-27"),
+    ('timezone = "America/New_York"\nholidays = "none"\n', "2026-11-26"),
+    ('timezone = "Europe/London"\n', "2026-11-26"),
+    ('timezone = "America/Chicago"\n', "2026-11-27"),
+]
+
+
+@pytest.mark.parametrize(("policy_text", "due"), HOLIDAYS_BY_DEFAULT)
+def test_holidays_by_default(tmp_path: Path, policy_text: str, due: str) -> None:
+    path = tmp_path / "followup.toml"
+    path.write_text("[policy]\n" + policy_text, encoding="utf-8")
+    policy = load_config(path, None).policy
+    row = make_row({"interview_date": "2026-11-19", "thank_you_sent": "2026-11-19"})
+    decision = decide(row, d("2026-11-20"), policy)
+    assert (decision.step, decision.due) == (Step.CHECK_IN, d(due))

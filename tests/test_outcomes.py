@@ -168,3 +168,9 @@ def test_an_unknown_outcome_is_reported_once_per_value_in_run_and_check(tmp_path
         ), result.output
         assert any(line.startswith('Outcome "on the back burner" on 1 row') for line in lines)
         assert not any('"Rejected"' in line and "understood" in line for line in lines)
+
+
+def test_every_outcome_of_the_init_dropdown_is_understood() -> None:
+    from batch.init_tracker import OUTCOME_CHOICES
+
+    assert all(OutcomeClassifier().read(choice).understood for choice in OUTCOME_CHOICES)

@@ -186,3 +186,23 @@ def test_posix_does_not_retry_a_refused_replace(
     with pytest.raises(PermissionError):
         files.replace(tmp_path / "a", tmp_path / "b")
     assert len(calls) == 1
+
+
+def test_a_whole_run_takes_the_windows_paths(tmp_path: Path, windows: None) -> None:
+    import subprocess
+
+    from click.testing import CliRunner
+
+    from batch.cli import main
+
+    tracker_path = tmp_path / "tracker.xlsx"
+    make_sample = Path(__file__).resolve().parents[1] / "scripts" / "make_sample.py"
+    subprocess.run([sys.executable, str(make_sample), str(tracker_path)], check=True)
+    for _ in range(2):  # a first run, then a re-run that finds its own files
+        result = CliRunner().invoke(main, ["run", str(tracker_path), "--today", "2026-11-23"])
+        assert result.exit_code == 1, result.output  # two sample rows need attention
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    day = tmp_path / "drafts" / "2026-11-23"
+    assert (day / "review.html").is_file() and list(day.glob("*.eml"))
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith(files.TEMP_PREFIX)]
+    assert not list(tmp_path.rglob("*.lock"))

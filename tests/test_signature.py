@@ -89,3 +89,40 @@ def test_a_draft_with_no_name_to_sign_is_not_ready(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["run", str(tracker), "--today", TODAY])
     assert again.exit_code == 0, again.output
     assert "not ready" not in again.output
+
+
+def _first_run_without_a_name(tmp_path: Path) -> Path:
+    tracker = build_tracker(
+        tmp_path / "mine.xlsx",
+        ["Company", "Contact", "Phone", "Interview Date", "Thank-You Sent", "Key Points"],
+        [["Acme", "Priya Shah", "+1 555 0199", date(2026, 11, 12), date(2026, 11, 12), "dbt"]],
+    )
+    (tmp_path / "followup.toml").write_text('[sender]\nphone = "+1 555 0100"\n')
+    assert CliRunner().invoke(main, ["run", str(tracker), "--today", TODAY]).exit_code == 1
+    assert set(_drafts(tracker)) >= {"acme-check-in.eml", "acme-check-in.txt"}
+    (tmp_path / "followup.toml").write_text(
+        '[sender]\nname = "Alex Morgan"\nphone = "+1 555 0100"\n'
+    )
+    return tracker
+
+
+def test_a_name_set_later_that_day_replaces_the_unedited_drafts(tmp_path: Path) -> None:
+    tracker = _first_run_without_a_name(tmp_path)
+    result = CliRunner().invoke(main, ["run", str(tracker), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    names = set(_drafts(tracker))
+    assert {"alex-morgan-acme-check-in.eml", "alex-morgan-acme-check-in.txt"} <= names
+    assert not {"acme-check-in.eml", "acme-check-in.txt"} & names
+
+
+def test_an_edited_draft_under_the_old_name_is_never_removed(tmp_path: Path) -> None:
+    tracker = _first_run_without_a_name(tmp_path)
+    edited = tracker.parent / "drafts" / TODAY / "acme-check-in.eml"
+    edited.write_bytes(edited.read_bytes().replace(b"[Your name]", b"Alex"))
+    result = CliRunner().invoke(main, ["run", str(tracker), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    names = set(_drafts(tracker))
+    assert "acme-check-in.eml" in names  # the user's edit stays
+    assert "acme-check-in.txt" not in names  # its unedited script goes
+    assert "alex-morgan-acme-check-in.eml" in names
+    assert "kept your edited acme-check-in.eml (under the draft's old name)" in result.output

@@ -12,10 +12,12 @@ runner and the reader and writer's callers see plain calls:
   big write-back's work). The write-back uses that work only if the file is still byte for byte
   what was prepared; a preparation that failed is dropped, as the write-back meets the same
   problem and reports it.
-- Python's cyclic garbage collector is paused while a tracker is open. A run builds a few
-  objects per row (cells, rows, decisions, changes) and frees none of them until the end,
-  so the collector would only walk them again and again as they grow. Reference counting
-  still frees everything as usual.
+- Python's cyclic garbage collector is paused while a tracker is open, and what was made
+  meanwhile is frozen (`gc.freeze`) when it closes. A run builds a few objects per row
+  (cells, rows, decisions, changes) and frees none of them until the end, so the collector
+  would only walk them again and again: while they grow, and again in the report stage once
+  it is switched back on. Reference counting still frees everything as usual; only a
+  reference cycle among the frozen objects would wait for `gc.unfreeze`.
 
 The writer's own speed work (rows appended without parsing their cells, the sheet deflated
 on a thread while the next piece is built) stays inside the writer. bench/README.md shows
@@ -75,6 +77,7 @@ class XlsxTracker:
             future.cancel()
         self._pool.shutdown(wait=True)
         if self._collecting:
+            gc.freeze()
             gc.enable()
             self._collecting = False
 
