@@ -171,7 +171,7 @@ def _sync_and_save(
         from batch.adopt import add_input_columns
 
         added = result.new_columns
-        add_input_columns(
+        columns = add_input_columns(
             path,
             added,
             sheet=loaded.tracker.sheet_name,
@@ -180,6 +180,9 @@ def _sync_and_save(
         )
         _fill_and_save(loaded, messages, own, options, result)
         result.new_columns = added
+        # The version from before the sync touched anything is the one to restore.
+        if columns.backup is not None:
+            result.backup, result.written = columns.backup, True
 
 
 def _fill_and_save(

@@ -220,6 +220,9 @@ def test_a_missing_date_column_is_added_right_of_the_table(
     )
     sheet = openpyxl.load_workbook(tracker)["Interviews"]
     assert [cell.value for cell in sheet[1]] == [*header, "Reply Received"]
+    # The backup named is the tracker as it was before the sync.
+    backup = Path(result.output.split("previous version kept in ")[1].split()[0])
+    assert cells(backup) == before
     after = cells(tracker)
     # Without a typed reply date, Greystone's reply is filled too; nothing else changed.
     expected = {**before, **{(row, "Reply Received"): None for row in range(2, 7)}}
