@@ -13,6 +13,7 @@ from batch.mail_matching import CellFill
 from batch.model import DEFAULT_HEADERS, Decision, Status
 from batch.runner import CellChange, OwnedValue, TrackerResult
 from batch.sync import SyncRun
+from batch.xlsx.cell_refs import column_letters
 
 if TYPE_CHECKING:
     from batch.mark import MarkResult
@@ -242,11 +243,10 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
             click.echo(f"    still {after}" if before == after else f"    {before} -> {after}")
         for conflict in result.conflicts:
             click.echo(f"  row {conflict.row}, {conflict.column}: {conflict.message}")
-        for name, rows in sorted(result.missing_columns.items()):
-            click.echo(
-                f"  {rows} rows have a {DEFAULT_HEADERS[name]} date in the mailbox, but the "
-                f"tracker has no {DEFAULT_HEADERS[name]} column: add one and sync again"
-            )
+        if result.new_columns:
+            headers = ", ".join(DEFAULT_HEADERS[name] for name in result.new_columns)
+            verb = "would add" if dry_run else "added"
+            click.echo(f"  {verb} the columns the tracker lacked, right of the table: {headers}")
         if not dry_run:
             if result.written:
                 click.echo(f"  previous version kept in {result.backup}")
@@ -275,6 +275,11 @@ def _decision_text(decision: Decision) -> str:
 def print_mark(result: MarkResult, *, dry_run: bool) -> None:
     """What `followup mark` wrote (or would), what it left alone, and each row's new status."""
     click.echo(f"{result.path}:")
+    for header, column in result.added_columns:
+        verb = "would add" if dry_run else "added"
+        click.echo(
+            f"  {verb} the column {header} ({column_letters(column)}), as followup adopt does"
+        )
     for cell in result.cells:
         where = f"row {cell.row}" + (f" {_clip(cell.company, 30)}" if cell.company else "")
         new = cell.new.isoformat() if isinstance(cell.new, date) else repr(cell.new)
