@@ -173,6 +173,26 @@ def init(path: Path) -> None:
     click.echo(f"Created {path}. Fill in one row per interview, then run: followup run {path}")
 
 
+@main.command(short_help="Add the input columns a tracker lacks, e.g. to an applications log.")
+@click.argument("tracker", type=click.Path(path_type=Path, dir_okay=False))
+@CONFIG
+@SHEET
+@click.option("--dry-run", is_flag=True, help="Write nothing; list the columns it would add.")
+def adopt(tracker: Path, config_path: Path | None, sheet: str | None, dry_run: bool) -> None:
+    """Add Interview Date, Reply Expected By, the sent and reply dates, Key Points (and
+    Email when there is none) right of the table, styled like it; nothing else changes."""
+    from batch.adopt import adopt_tracker, summary
+    from batch.model import FileProblem
+
+    try:
+        result = adopt_tracker(tracker, config_path=config_path, sheet=sheet, dry_run=dry_run)
+    except FileProblem as problem:
+        click.echo(f"followup: {problem}", err=True)
+        sys.exit(2)
+    for line in summary(result, dry_run=dry_run):
+        click.echo(line)
+
+
 @main.command(short_help="Print the policy in force and where each value came from.")
 @CONFIG
 def rules(config_path: Path | None) -> None:

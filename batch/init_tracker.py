@@ -17,27 +17,23 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from batch.model import DATE_FIELDS, DEFAULT_HEADERS, OWNED_COLUMNS, FileProblem
+from batch.layout import column_width
+from batch.model import (
+    DATE_FIELDS,
+    DEFAULT_HEADERS,
+    INPUT_FIELDS,
+    OWNED_COLUMNS,
+    SIGNER_FIELDS,
+    FileProblem,
+)
+from batch.ownership import RECORD_NAME, record_formula
 
-# Input columns in the order a job seeker fills them in: who and where, then the interview,
-# then what happened after it, then notes.
-INPUT_FIELDS: tuple[str, ...] = (
-    "candidate",
-    "company",
-    "role",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "interview_date",
-    "reply_expected_by",
-    "they_will_contact",
-    "thank_you_sent",
-    "checkin_sent",
-    "reminder_sent",
-    "reply_date",
-    "outcome",
-    "key_points",
-    "extra_info",
+# A new tracker is for interviews: it leaves out the applications log's Date Applied, the
+# user's own follow-up plan (the tool's Follow-up Due is beside it) and the signer fields of
+# a coach's tracker (see SIGNER_FIELDS). All are still read when a tracker has them.
+_NOT_IN_NEW_TRACKERS = frozenset({"applied_date", "planned_follow_up"}) | SIGNER_FIELDS
+TRACKER_FIELDS: tuple[str, ...] = tuple(
+    name for name in INPUT_FIELDS if name not in _NOT_IN_NEW_TRACKERS
 )
 
 OUTCOME_CHOICES: tuple[str, ...] = (
@@ -69,26 +65,10 @@ OWNED_NOTE = (
     "Your own columns are never changed."
 )
 
-# Widths (in characters) for columns whose content is wider than their header.
-_CONTENT_WIDTHS: dict[str, int] = {
-    "candidate": 16,
-    "company": 22,
-    "role": 24,
-    "contact_name": 20,
-    "contact_email": 28,
-    "contact_phone": 16,
-    "outcome": 14,
-    "key_points": 48,
-    "extra_info": 36,
-    "Follow-up Reason": 48,
-    "Follow-up Draft": 32,
-    "Follow-up Problems": 36,
-}
-
 
 def tracker_headers() -> list[str]:
     """Every header of a new tracker, left to right: the input columns, then the owned ones."""
-    return [DEFAULT_HEADERS[name] for name in INPUT_FIELDS] + list(OWNED_COLUMNS)
+    return [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS] + list(OWNED_COLUMNS)
 
 
 def create_tracker(path: Path) -> None:
@@ -111,6 +91,12 @@ def create_tracker(path: Path) -> None:
     table = Table(displayName="InterviewTable", ref=f"A1:{last_column}{1 + FORMATTED_ROWS}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
     sheet.add_table(table)
+    # The workbook records that the Follow-up columns are the tool's (batch.ownership).
+    first_owned = len(TRACKER_FIELDS) + 1
+    owned = range(first_owned, first_owned + len(OWNED_COLUMNS))
+    sheet.defined_names[RECORD_NAME] = DefinedName(
+        RECORD_NAME, hidden=True, attr_text=record_formula(SHEET_NAME, 1, owned)
+    )
 
     # "x" mode: a file that appeared since the check above is still never overwritten.
     try:
@@ -153,7 +139,7 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
     Headers, widths, a frozen header row and first two columns, date formats on the date
     columns, and dropdowns for They Will Contact and Outcome (fed by the Lists sheet).
     """
-    input_headers = [DEFAULT_HEADERS[name] for name in INPUT_FIELDS]
+    input_headers = [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS]
     headers = input_headers + (list(OWNED_COLUMNS) if with_owned else [])
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(row=header_row, column=column, value=text)
@@ -165,21 +151,23 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
         else:
             cell.fill = INPUT_HEADER_FILL
             cell.font = INPUT_HEADER_FONT
-        key = INPUT_FIELDS[column - 1] if column <= len(INPUT_FIELDS) else text
-        width = max(len(text) + 4, _CONTENT_WIDTHS.get(key, 0), 12)
+        key = TRACKER_FIELDS[column - 1] if column <= len(TRACKER_FIELDS) else text
+        width = column_width(key, text)
         sheet.column_dimensions[get_column_letter(column)].width = width
 
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=3).coordinate
     first_data_row = header_row + 1
 
-    date_columns = [INPUT_FIELDS.index(name) + 1 for name in sorted(DATE_FIELDS)]
+    date_columns = [
+        TRACKER_FIELDS.index(name) + 1 for name in sorted(DATE_FIELDS & set(TRACKER_FIELDS))
+    ]
     if with_owned:
-        date_columns.append(len(INPUT_FIELDS) + OWNED_COLUMNS.index("Follow-up Due") + 1)
+        date_columns.append(len(TRACKER_FIELDS) + OWNED_COLUMNS.index("Follow-up Due") + 1)
     for column in date_columns:
         for row in range(first_data_row, last_row + 1):
             sheet.cell(row=row, column=column).number_format = DATE_FORMAT
 
-    outcome_letter = get_column_letter(INPUT_FIELDS.index("outcome") + 1)
+    outcome_letter = get_column_letter(TRACKER_FIELDS.index("outcome") + 1)
     # Outcome is free text read by keywords, so other words are allowed (no error box).
     outcome_list = DataValidation(
         type="list",
@@ -192,7 +180,7 @@ def lay_out_tracker(sheet: Worksheet, header_row: int, last_row: int, with_owned
     )
     outcome_list.add(f"{outcome_letter}{first_data_row}:{outcome_letter}{last_row}")
 
-    contact_letter = get_column_letter(INPUT_FIELDS.index("they_will_contact") + 1)
+    contact_letter = get_column_letter(TRACKER_FIELDS.index("they_will_contact") + 1)
     yes_no = DataValidation(
         type="list",
         formula1='"' + ",".join(YES_NO_CHOICES) + '"',

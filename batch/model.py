@@ -117,8 +117,12 @@ class TrackerRow:
     contact_name: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    applied_date: date | None = None
     interview_date: date | None = None
     reply_expected_by: date | None = None
+    # the day the user plans to follow up themselves (their "Follow-up Date" column); it is
+    # shown beside the tool's due date, never taken for the employer's date
+    planned_follow_up: date | None = None
     they_will_contact: bool | None = None
     thank_you_sent: date | None = None
     checkin_sent: date | None = None
@@ -178,8 +182,10 @@ DEFAULT_HEADERS: dict[str, str] = {
     "contact_name": "Contact",
     "contact_email": "Email",
     "contact_phone": "Phone",
+    "applied_date": "Date Applied",
     "interview_date": "Interview Date",
     "reply_expected_by": "Reply Expected By",
+    "planned_follow_up": "Planned Follow-up",
     "they_will_contact": "They Will Contact",
     "thank_you_sent": "Thank-You Sent",
     "checkin_sent": "Check-In Sent",
@@ -192,6 +198,10 @@ DEFAULT_HEADERS: dict[str, str] = {
     "candidate_phone": "Candidate Phone",
 }
 
+# Every input field, in the order `followup init` lays the columns out (who and where, then
+# the interview, then what happened after it, then notes).
+INPUT_FIELDS: tuple[str, ...] = tuple(DEFAULT_HEADERS)
+
 # Fields a coach's tracker of several candidates may have, which `followup init` leaves out:
 # in a job seeker's own tracker, [sender] in followup.toml holds the same.
 SIGNER_FIELDS: frozenset[str] = frozenset({"candidate_email", "candidate_phone"})
@@ -199,8 +209,10 @@ SIGNER_FIELDS: frozenset[str] = frozenset({"candidate_email", "candidate_phone"}
 # The input fields that hold dates (read as dates, formatted as dates by `followup init`).
 DATE_FIELDS: frozenset[str] = frozenset(
     {
+        "applied_date",
         "interview_date",
         "reply_expected_by",
+        "planned_follow_up",
         "thank_you_sent",
         "checkin_sent",
         "reminder_sent",
@@ -242,6 +254,11 @@ class Tracker:
     # (header, how it was read) for each date column whose numeric text dates could be read
     # day first or month first (03/11/2026), so a run can say which order it used and why
     date_orders: tuple[tuple[str, DateOrderFinding], ...] = ()
+    # headers the reader did not use: (1-based column, header as written, the nearest field
+    # or None), for `followup check`
+    unused_headers: tuple[tuple[int, str, str | None], ...] = ()
+    # a Company column and a status or applied date, but no Interview Date column
+    applications_log: bool = False
 
 
 @dataclass(frozen=True)

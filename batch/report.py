@@ -123,6 +123,8 @@ def print_check(results: Sequence[TrackerResult]) -> None:
         )
         mapped = ", ".join(f"{header} -> {name}" for name, (header, _) in tracker.columns.items())
         click.echo(f"  columns: {mapped}")
+        if tracker.unused_headers:
+            click.echo(f"  not used: {_unused_text(tracker.unused_headers)}")
         problems = [
             (str(p.row), p.column, p.severity, p.code, p.message)
             for r in result.rows
@@ -137,6 +139,16 @@ def print_check(results: Sequence[TrackerResult]) -> None:
             click.echo("  no problems")
         for note in result.notes:
             click.echo(f"  {note}")
+
+
+def _unused_text(unused: Sequence[tuple[int, str, str | None]]) -> str:
+    """The headers the reader left alone, each with the field it is nearest to, if any."""
+    from batch.columns import field_label
+
+    return ", ".join(
+        f"{header!r} (nearest field: {field_label(nearest)})" if nearest else repr(header)
+        for _, header, nearest in unused
+    )
 
 
 def as_json(results: Sequence[TrackerResult]) -> str:

@@ -6,6 +6,7 @@ SPEC's order and the first that applies wins. Every due date a user sees comes f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -81,14 +82,49 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
             None,
             f"No interview date yet: fill in {header} once the interview is booked.",
         )
+        if _says_interviewed(row):
+            outcome = (row.outcome or "").strip()
+            said = f'{row.header("outcome")} says "{outcome}"'
+            problem = RowProblem(
+                row.row, header, "no-interview-date", f"empty, but {said}: add the interview date"
+            )
+            reason = f"Needs attention: add the interview date ({said})."
+            decision = Decision(Status.NEEDS_ATTENTION, None, None, reason, (problem,))
     else:
         paused = outcome_class is _PAUSED
         decision = _with_warnings(
             _follow_up(row, row.interview_date, today, policy, paused), row, today
         )
+        decision = _with_plan(decision, row, today)
     if outcome_class is not _IN_PROGRESS:
         decision = replace(decision, outcome=outcome_class)
     return decision
+
+
+# An Outcome that says an interview took place (or is booked): "Interviewed", "2nd interview",
+# "Phone screen", "Onsite".
+_INTERVIEWED = re.compile(
+    r"\b(?:interview\w*|screen(?:ed|ing)?|on-?site|final round|\d(?:st|nd|rd|th) round)\b",
+    re.IGNORECASE,
+)
+
+
+def _says_interviewed(row: TrackerRow) -> bool:
+    """The Outcome says there was an interview, and the sheet has a column for its date."""
+    if not row.outcome or _INTERVIEWED.search(row.outcome) is None:
+        return False
+    return any(name == "interview_date" for name, _ in row.headers)
+
+
+def _with_plan(decision: Decision, row: TrackerRow, today: date) -> Decision:
+    """Name the day the user planned to follow up when it is not the step's due date."""
+    planned = row.planned_follow_up
+    if planned is None or decision.step is None or planned == decision.due:
+        return decision
+    reason = (
+        f"{decision.reason} Your {row.header('planned_follow_up')}: {format_day(planned, today)}."
+    )
+    return replace(decision, reason=reason)
 
 
 # Remembered: a tracker repeats the same few outcomes on thousands of closed rows.

@@ -23,7 +23,15 @@ from typing import IO, Any
 import python_calamine
 
 from batch.columns import HeaderMap, check_overrides, map_headers
-from batch.model import DATE_FIELDS, FileProblem, RowProblem, Tracker, TrackerRow
+from batch.model import (
+    DATE_FIELDS,
+    DEFAULT_HEADERS,
+    FileProblem,
+    RowProblem,
+    Tracker,
+    TrackerRow,
+)
+from batch.ownership import RECORD_NAME, NotTheToolsColumn, recorded_cells, settle_owned
 from batch.values import (
     MAX_YEAR,
     MIN_YEAR,
@@ -47,6 +55,10 @@ from batch.xlsx.package import Package, one_line
 from batch.xlsx.package_guard import inspect_package
 
 HEADER_SEARCH_ROWS = 20
+# This many empty rows end the table: what follows (a status legend, notes) is not tracker rows.
+TABLE_GAP_ROWS = 3
+# How many rows under the header are looked at to learn what the table's columns hold.
+CONTENT_SAMPLE_ROWS = 500
 
 YES_NO_FIELDS = frozenset({"they_will_contact"})
 FOLLOW_UP_DUE = "Follow-up Due"
@@ -108,6 +120,7 @@ def read_tracker(
         date1904=package.date1904,
         date_order=date_order,
         error_cells=error_cells,
+        owned_record=package.owned_records.get(sheet_name),
     )
 
 
@@ -119,6 +132,8 @@ class _Package:
     date1904: bool
     # sheet name -> the zip member that holds the worksheet XML
     sheet_parts: dict[str, str]
+    # sheet name -> the value of its record of the tool's columns (batch.ownership)
+    owned_records: dict[str, str]
 
 
 def _read_package(path: Path) -> _Package:
@@ -126,7 +141,14 @@ def _read_package(path: Path) -> _Package:
     try:
         with zipfile.ZipFile(path) as archive:
             package = Package(archive, str(path))
-            return _Package(package.workbook().date1904, package.sheet_parts())
+            workbook = package.workbook()
+            names = [name for name, _ in workbook.sheets]
+            owned_records = {
+                names[sheet]: formula
+                for name, sheet, formula in workbook.defined_names
+                if name == RECORD_NAME and sheet is not None and sheet < len(names)
+            }
+            return _Package(workbook.date1904, package.sheet_parts(), owned_records)
     except FileProblem:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
@@ -190,11 +212,15 @@ def _worksheet_names(workbook: python_calamine.CalamineWorkbook) -> tuple[list[s
 
 
 def _header_in(cells: Cells, overrides: Mapping[str, str]) -> tuple[int, HeaderMap] | None:
+    """The first header row of an interview tracker, else of an applications log."""
+    log: tuple[int, HeaderMap] | None = None
     for index, row in enumerate(cells[:HEADER_SEARCH_ROWS]):
         header_map = map_headers(row, overrides)
-        if header_map.has_table():
+        if header_map.is_tracker():
             return index, header_map
-    return None
+        if log is None and header_map.is_applications_log():
+            log = index, header_map
+    return log
 
 
 def _find_table(
@@ -215,6 +241,8 @@ def _find_table(
     else:
         # A hidden sheet is only used when no visible one holds a tracker.
         candidates = visible + hidden
+    # An interview tracker on any sheet wins over an applications log on an earlier one.
+    log: tuple[str, int, HeaderMap] | None = None
     for name in candidates:
         if while_parsing is not None:
             while_parsing(name)
@@ -222,9 +250,15 @@ def _find_table(
         found = _header_in(
             worksheet.to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS), overrides
         )
-        if found is not None:
+        if found is not None and found[1].is_tracker():
             header_index, header_map = found
             return name, worksheet.to_python(skip_empty_area=False), header_index, header_map
+        if found is not None and log is None:
+            log = (name, *found)
+    if log is not None:
+        name, header_index, header_map = log
+        cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return name, cells, header_index, header_map
     if not candidates:
         raise FileProblem(
             path, "has no worksheets (only chart sheets or none); add a sheet with the tracker"
@@ -233,9 +267,9 @@ def _find_table(
     where = f"of sheet {sheet!r}" if sheet is not None else "of each sheet"
     raise FileProblem(
         path,
-        f"no tracker table found in {path.name} (looked for a header with Company and Interview "
-        f"Date in the first {HEADER_SEARCH_ROWS} rows {where}); add those headers, or map "
-        "yours in followup.toml [columns]",
+        f"no tracker table found in {path.name} (looked for a header with Company and an "
+        f"Interview Date, Status or Date Applied column in the first {HEADER_SEARCH_ROWS} rows "
+        f"{where}); add those headers, or map yours in followup.toml [columns]",
     )
 
 
@@ -318,6 +352,155 @@ def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[i
         raise FileProblem(path, f"is damaged ({one_line(error)}); {_RESAVE}") from None
 
 
+# --- what the columns hold ------------------------------------------------------------------
+
+TableNote = tuple[int, str, str, str]  # (1-based column, header, code, message)
+
+
+def _sample(cells: Cells, header_index: int, column: int) -> list[object]:
+    """The values under a header in the first rows of the table (blanks left out)."""
+    index = column - 1
+    found = []
+    for row in cells[header_index + 1 : header_index + 1 + CONTENT_SAMPLE_ROWS]:
+        if index < len(row) and not is_placeholder(row[index]):
+            found.append(row[index])
+    return found
+
+
+def _not_dates(values: list[object], date1904: bool, date_order: DateOrder) -> list[object]:
+    bad = []
+    for value in values:
+        if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
+            continue  # "No Response": no date yet, which is not a wrong date
+        try:
+            parse_date(value, date_order=date_order, date1904=date1904)
+        except Unreadable:
+            bad.append(value)
+    return bad
+
+
+# Date columns that are left unread when they mostly hold words (an "Interview" column of
+# Yes/No): they say what was planned. A sent or reply date column of words ("Yes") is kept,
+# and each such row asks for the date, since a thank-you marked "Yes" was sent.
+_PLAN_DATE_FIELDS = frozenset(
+    {"applied_date", "interview_date", "reply_expected_by", "planned_follow_up"}
+)
+# Fewer values than this say too little about what a column holds.
+_FEW_VALUES = 5
+
+
+def _checked_by_content(
+    header_map: HeaderMap,
+    cells: Cells,
+    header_index: int,
+    *,
+    date1904: bool,
+    date_order: DateOrder,
+) -> tuple[HeaderMap, list[TableNote]]:
+    """The header map corrected by what the columns hold, and notes saying how.
+
+    A contact-name column of email addresses gives the email instead (a draft needs its
+    recipient); a planned-date column of mostly words ("Yes", "Phone") is not read as dates,
+    and a later column with the same meaning is used instead; any other date column of
+    mostly unreadable values is kept but reported.
+    """
+    fields = dict(header_map.fields)
+    unused = list(header_map.unused)
+    notes: list[TableNote] = []
+    name = fields.get("contact_name")
+    if name is not None and name != header_map.combined_name_email:
+        values = _sample(cells, header_index, name[1])
+        emails = sum(1 for value in values if find_email(value) is not None)
+        if values and emails * 2 > len(values):
+            del fields["contact_name"]
+            email = fields.get("contact_email")
+            if email is None or email == header_map.combined_contact:
+                fields["contact_email"] = name
+                message = f"column {name[0]!r} holds email addresses: read as the contact's email"
+            else:
+                message = (
+                    f"column {name[0]!r} holds email addresses, not names: not read as the "
+                    f"contact's name ({email[0]!r} gives the email)"
+                )
+            notes.append((name[1], name[0], "emails-in-name-column", message))
+    for field_name in sorted(DATE_FIELDS & set(fields)):
+        choices = [fields[field_name], *header_map.alternatives.get(field_name, ())]
+        del fields[field_name]
+        for header, column in choices:
+            values = _sample(cells, header_index, column)
+            bad = _not_dates(values, date1904, date_order)
+            if len(values) < 2 or len(bad) * 2 <= len(values):
+                fields[field_name] = (header, column)
+                if (header, column) != choices[0]:  # a later column stands in for the first
+                    unused = [u for u in unused if u[0] != column]
+                    unused.append((choices[0][1], choices[0][0], None))
+                break
+            example = clean_text(bad[0]) or str(bad[0])
+            label = DEFAULT_HEADERS[field_name]
+            words = sum(1 for value in bad if not any(ch.isdigit() for ch in str(value)))
+            if (
+                field_name in _PLAN_DATE_FIELDS
+                and len(values) >= _FEW_VALUES
+                and words * 2 > len(bad)
+            ):
+                notes.append(
+                    (
+                        column,
+                        header,
+                        "not-dates",
+                        f"column {header!r} holds mostly values that are not dates (e.g. "
+                        f"{example!r}): not read as the {label}",
+                    )
+                )
+                continue
+            notes.append(
+                (
+                    column,
+                    header,
+                    "unreadable-dates",
+                    f"column {header!r}: most values are not dates followup can read (e.g. "
+                    f'{example!r}); if they are day-first, set date_order = "DMY" in '
+                    "followup.toml",
+                )
+            )
+            fields[field_name] = (header, column)
+            break
+    if fields == header_map.fields:
+        return header_map, notes
+    return dataclasses.replace(header_map, fields=fields, unused=tuple(sorted(unused))), notes
+
+
+def _settled_owned(
+    path: Path,
+    sheet_name: str,
+    cells: Cells,
+    header_index: int,
+    header_map: HeaderMap,
+    owned_record: str | None,
+) -> dict[str, int]:
+    """The tool's own columns among those named exactly like them (see batch.ownership)."""
+    if not header_map.owned:
+        return {}
+    header_cells = cells[header_index]
+    headers = {
+        column: str(header_cells[column - 1]).strip()
+        for column in header_map.owned.values()
+        if column - 1 < len(header_cells)
+    }
+
+    def holds_values(column: int) -> bool:
+        index = column - 1
+        return any(
+            index < len(row) and not is_placeholder(row[index]) for row in cells[header_index + 1 :]
+        )
+
+    recorded = recorded_cells(owned_record, sheet_name) if owned_record is not None else None
+    try:
+        return settle_owned(header_map.owned, headers, header_index + 1, recorded, holds_values)
+    except NotTheToolsColumn as conflict:
+        raise FileProblem(path, conflict.message()) from None
+
+
 # --- the rows -----------------------------------------------------------------------------
 
 
@@ -335,6 +518,36 @@ class _FieldReader:
 def _phone_reader(value: object) -> object:
     found = find_phone(value)
     return found if found is not None else phone_text(value)
+
+
+def _name_beside_email(value: object) -> object:
+    """The name in a "Jane Doe / jane@x.com" cell: the text without the address."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    email = find_email(text)
+    if email is not None:
+        text = text.replace(email, " ")
+    name = " ".join(text.replace("<", " ").replace(">", " ").split()).strip(" /,;:|-()[]")
+    return name or None
+
+
+# What people write in a reply-date column while no reply has come (Madhumitha5900/
+# Job_Application_Tracker's "Response Date" holds "No Response" and "In Progress").
+_NO_REPLY_YET = frozenset(
+    {"no response", "no reply", "no answer", "none yet", "not yet", "pending", "in progress"}
+)
+
+
+def _or_no_reply_yet(read_date: Callable[[object], object]) -> Callable[[object], object]:
+    """A reply-date reader that takes "No Response" and the like for "no reply yet"."""
+
+    def read_reply_date(value: object) -> object:
+        if isinstance(value, str) and " ".join(value.split()).casefold() in _NO_REPLY_YET:
+            return None
+        return read_date(value)
+
+    return read_reply_date
 
 
 def _date_reader(date1904: bool, date_order: DateOrder) -> Callable[[object], object]:
@@ -370,8 +583,12 @@ def _field_readers(
             read = find_phone if (header, column) == combined else _phone_reader
         elif field_name == "candidate_phone":
             read = _phone_reader
+        elif field_name == "contact_name" and (header, column) == header_map.combined_name_email:
+            read = _name_beside_email
         else:
             read = clean_text
+        if field_name == "reply_date":
+            read = _or_no_reply_yet(read)
         sees_errors = field_name in DATE_FIELDS or field_name in YES_NO_FIELDS
         readers.append(_FieldReader(field_name, header, column - 1, read, sees_errors))
     return readers
@@ -388,7 +605,7 @@ _ROW_DEFAULTS: dict[str, Any] = {
 def _tracker_row(values: dict[str, Any]) -> TrackerRow:
     """TrackerRow(**values), for the bulk of a big tracker.
 
-    The frozen dataclass's __init__ sets each of its 19 fields through object.__setattr__,
+    The frozen dataclass's __init__ sets each of its fields through object.__setattr__,
     which is a noticeable share of reading a big tracker (bench/README.md); filling the new
     row's __dict__ in one go gives the same object. TrackerRow has no __post_init__, no
     slots and only plain defaults (tests/test_tracker.py checks that this stays so and that
@@ -416,6 +633,31 @@ def _owned_value(name: str, value: object, date1904: bool) -> str | date | None:
     return clean_text(value)
 
 
+# A one-cell row whose cell is in the company column is a tracker row (a lead just typed in)
+# unless it says it is a total or a legend.
+_NOT_A_COMPANY = frozenset({"total", "totals", "sum", "count", "legend", "key", "notes"})
+
+
+def _typical_fill(cells: Cells, header_index: int, input_indexes: list[int]) -> int:
+    """How many input columns the table's rows fill, as a median of its first rows."""
+    counts = []
+    for row in cells[header_index + 1 : header_index + 1 + CONTENT_SAMPLE_ROWS]:
+        count = sum(1 for i in input_indexes if i < len(row) and not is_placeholder(row[i]))
+        if count:
+            counts.append(count)
+    counts.sort()
+    return counts[len(counts) // 2] if counts else 0
+
+
+def _rows_text(numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"row {numbers[0]}"
+    if numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"rows {numbers[0]}-{numbers[-1]}"
+    shown = ", ".join(str(n) for n in numbers[:8])
+    return f"rows {shown}{', ...' if len(numbers) > 8 else ''}"
+
+
 def _build_tracker(
     path: Path,
     sheet_name: str,
@@ -426,21 +668,32 @@ def _build_tracker(
     date1904: bool,
     date_order: DateOrder,
     error_cells: Mapping[tuple[int, int], str],
+    owned_record: str | None = None,
 ) -> Tracker:
+    header_map, notes = _checked_by_content(
+        header_map, cells, header_index, date1904=date1904, date_order=date_order
+    )
+    settled = _settled_owned(path, sheet_name, cells, header_index, header_map, owned_record)
     date_orders = _date_orders(cells[header_index + 1 :], header_map, date_order)
     column_orders = {name: finding.order for name, (_, finding) in date_orders.items()}
     readers = _field_readers(header_map, date1904, date_order, column_orders)
     headers = tuple((reader.field, reader.header) for reader in readers)
     input_indexes = sorted({reader.index for reader in readers})
-    owned = [(name, column - 1) for name, column in header_map.owned.items()]
+    owned = [(name, column - 1) for name, column in settled.items()]
     error_columns = {reader.index for reader in readers if reader.sees_errors}
     errors_by_row: dict[int, dict[int, str]] = {}
     for (row_index, column_index), text in error_cells.items():
         if row_index > header_index and column_index in error_columns:
             errors_by_row.setdefault(row_index, {})[column_index] = text
+    company_index = header_map.fields["company"][1] - 1 if "company" in header_map.fields else -1
+    # Where the table's rows fill several columns, a row filling one is a legend, a note or
+    # a total, not a tracker row.
+    sparse_rows_stand_out = _typical_fill(cells, header_index, input_indexes) >= 3
 
     rows: list[TrackerRow] = []
     owned_values: dict[int, dict[str, str | date | None]] = {}
+    one_cell_rows: list[int] = []
+    after_gap: list[int] = []
     # Every row as wide as the widest, so the loop below needs no bounds checks.
     width = max([len(row) for row in cells] + [header_map.last_column, 1])
     # Each column remembers what its reader made of each text and each date (a tracker
@@ -452,11 +705,13 @@ def _build_tracker(
         for reader in readers
     ]
     last_column = header_map.last_column
+    empty_run = 0
     for row_index in range(header_index + 1, len(cells)):
         cells_of_row = cells[row_index]
         if len(cells_of_row) < width:
             cells_of_row = cells_of_row + [""] * (width - len(cells_of_row))
-        # Track the last used column cheaply: only cells right of the best so far are looked at.
+        # Track the last used column cheaply: only cells right of the best so far are looked
+        # at. Rows skipped below count too: new columns must not land on their cells.
         for index in range(width - 1, last_column - 1, -1):
             if cells_of_row[index] != "" and cells_of_row[index] is not None:
                 last_column = index + 1
@@ -466,13 +721,32 @@ def _build_tracker(
             cells_of_row = list(cells_of_row)
             for column_index, text in row_errors.items():
                 cells_of_row[column_index] = ExcelError(text)
+        # The first two filled input cells: none is a blank row, one may be a legend.
+        filled = []
         for index in input_indexes:
             cell = cells_of_row[index]
             if isinstance(cell, ExcelError) or not is_placeholder(cell):
-                break
-        else:
+                filled.append(index)
+                if len(filled) == 2:
+                    break
+        if not filled:
+            empty_run += 1
             continue  # a blank or pre-formatted placeholder row
         excel_row = row_index + 1
+        if empty_run >= TABLE_GAP_ROWS and rows:
+            after_gap.append(excel_row)
+            continue
+        empty_run = 0
+        if (
+            sparse_rows_stand_out
+            and len(filled) == 1
+            and (
+                filled[0] != company_index
+                or str(cells_of_row[filled[0]]).strip().rstrip(":").casefold() in _NOT_A_COMPANY
+            )
+        ):
+            one_cell_rows.append(excel_row)
+            continue
         values: dict[str, Any] = {}
         problems: list[RowProblem] = []
         for field_name, header, index, read, known in fields:
@@ -504,22 +778,58 @@ def _build_tracker(
             name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned
         }
 
-    warnings = tuple(
-        RowProblem(header_index + 1, header, "duplicate-column", message, "warning")
-        for _column, header, message in header_map.warnings
-    )
+    header_row = header_index + 1
+    warnings = [
+        RowProblem(header_row, header, code, message, "warning")
+        for _column, header, code, message in (*header_map.warnings, *notes)
+    ]
+    if after_gap:
+        warnings.append(
+            RowProblem(
+                after_gap[0],
+                "",
+                "rows-after-table",
+                f"{_rows_text(after_gap)} skipped: they come after {TABLE_GAP_ROWS} or more "
+                "empty rows below the table (a legend or notes, not tracker rows)",
+                "warning",
+            )
+        )
+    if one_cell_rows:
+        warnings.append(
+            RowProblem(
+                one_cell_rows[0],
+                "",
+                "one-cell-rows",
+                f"{_rows_text(one_cell_rows)} skipped: each fills one cell where the table's "
+                "rows fill several (a legend, a note or a total, not tracker rows)",
+                "warning",
+            )
+        )
+    applications_log = header_map.is_applications_log()
+    if applications_log:
+        warnings.append(
+            RowProblem(
+                header_row,
+                "",
+                "applications-log",
+                "looks like an applications log: no Interview Date column; run followup adopt",
+                "warning",
+            )
+        )
     return Tracker(
         path=path,
         sheet_name=sheet_name,
-        header_row=header_index + 1,
+        header_row=header_row,
         columns=dict(header_map.fields),
-        owned_columns=dict(header_map.owned),
+        owned_columns=settled,
         last_column=last_column,
         date1904=date1904,
         rows=tuple(rows),
         owned_values=owned_values,
-        warnings=warnings + _mixed_date_orders(header_index + 1, date_orders),
+        warnings=tuple(warnings) + _mixed_date_orders(header_index + 1, date_orders),
         date_orders=tuple(date_orders.values()),
+        unused_headers=header_map.unused,
+        applications_log=applications_log,
     )
 
 

@@ -186,6 +186,8 @@ _NUMERIC = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})" + _TIME, re.IG
 _WORD_TOKENS = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?|[^\W\d_]+|\d+")
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
 _TIME_WORDS = frozenset({"at", "am", "pm", "a", "p", "m", "utc", "gmt", "z"})
+# Time zone names an email's date ends with ("... -0700 (PDT)").
+_TIME_WORDS |= {"pdt", "pst", "mdt", "mst", "cdt", "cst", "edt", "est", "bst", "cet", "cest"}
 
 
 def _two_digit_year(text: str) -> int:
@@ -280,8 +282,13 @@ def _parse_words(text: str, original: str) -> date | None:
     weekday = None
     if words and words[0] in _WEEKDAYS:
         weekday = words.pop(0)
-    # Drop a trailing time of day ("at 2:30 pm").
-    while len(words) > 3 and (":" in words[-1] or words[-1] in _TIME_WORDS):
+    # Drop a trailing time of day ("at 2:30 pm"), with an email's zone offset after it
+    # ("Wed, 22 May 2024 22:34:10 -0700", as trackers filled from a mailbox have).
+    while len(words) > 3 and (
+        ":" in words[-1]
+        or words[-1] in _TIME_WORDS
+        or (len(words[-1]) == 4 and words[-1].isdigit() and ":" in words[-2])
+    ):
         words.pop()
     if len(words) != 3 or not any(word in _MONTHS for word in words):
         return None

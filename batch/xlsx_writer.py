@@ -27,11 +27,12 @@ import sys
 import zipfile
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, BinaryIO, NamedTuple
 from xml.etree.ElementTree import ParseError
 
@@ -77,6 +78,32 @@ class CellEdit(NamedTuple):
 # A cell edit as the writer takes it: (row, column, value), like CellEdit or a plain tuple.
 Edit = tuple[int, int, CellValue]
 
+_NO_WIDTHS: Mapping[int, float] = MappingProxyType({})
+_NO_NAMES: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """How columns the edits create fit in beside the sheet's own (every part optional).
+
+    Columns are 1-based. Cells of `new_columns` written on `header_row` take the style of the
+    header row's last cell with a value (left of them); the sheet's AutoFilter grows over
+    them as an Excel Table already does. New cells holding text in `wrapped` columns wrap.
+    A new cell holding a date takes the style of the first date cell below the header in
+    `date_styles_from`, when there is one. `widths` (characters) go to `<cols>` for columns
+    no `<col>` range formats yet; `date_columns` also get that date style as their column
+    style, so dates typed there later are dates. `hidden_names` are sheet-local defined
+    names to set (name -> formula, e.g. a record of which columns a program made).
+    """
+
+    header_row: int = 0
+    new_columns: frozenset[int] = frozenset()
+    wrapped: frozenset[int] = frozenset()
+    date_styles_from: tuple[int, ...] = ()
+    widths: Mapping[int, float] = field(default_factory=lambda: _NO_WIDTHS)
+    date_columns: frozenset[int] = frozenset()
+    hidden_names: Mapping[str, str] = field(default_factory=lambda: _NO_NAMES)
+
 
 @dataclass(frozen=True, eq=False)
 class PreparedSheet:
@@ -112,6 +139,7 @@ def write_edits(
     edits: Iterable[Edit],
     *,
     prepared: PreparedSheet | None = None,
+    layout: SheetLayout | None = None,
 ) -> None:
     """Write `src` with `edits` applied to worksheet `sheet_name` into `dest`.
 
@@ -127,7 +155,9 @@ def write_edits(
     Raises FileProblem for a package that cannot be edited safely (not a zip, encrypted,
     legacy .xls, damaged, no such worksheet, oversized parts) and ValueError for an edit
     outside the sheet's grid. `prepared` (from `prepare_sheet`) is used when it was made from
-    these very bytes for this sheet, and ignored otherwise.
+    these very bytes for this sheet, and ignored otherwise. `layout` says how columns the
+    edits create should look (see SheetLayout); it may also change the sheet's `<cols>` and
+    `<autoFilter>`, styles.xml (a wrapping `<xf>`) and the workbook part (defined names).
     """
     label = str(src) if isinstance(src, Path) else "workbook"
     edit_map, links = _edits_by_row(edits)
@@ -140,7 +170,7 @@ def write_edits(
     try:
         package = _Package(source, label)
         out = io.BytesIO()
-        if _write_edited(package, sheet_name, edit_map, out, prepared, links):
+        if _write_edited(package, sheet_name, edit_map, out, prepared, links, layout):
             _write_bytes(dest, out.getbuffer())
         else:
             _write_bytes(dest, source)
@@ -390,8 +420,10 @@ class _Styles:
         self.cell_xfs: re.Match[bytes] | None = None
         self.closing = -1
         self.appended: list[bytes] = []
-        self.appended_looks: list[tuple[object, ...]] = []
+        # what each appended date style looks like (None for a wrapping style)
+        self.appended_looks: list[tuple[object, ...] | None] = []
         self.date_style_for_base: dict[int, int] = {}
+        self.wrap_style_for_base: dict[int, int] = {}
         if xml is None:
             return
         num_fmts = _find_element(xml, b"numFmts")
@@ -433,8 +465,40 @@ class _Styles:
 
     def is_date_style(self, style: int) -> bool:
         if len(self.xfs) <= style < len(self.xfs) + len(self.appended):
-            return True  # appended by this writer, always as a date style
+            return self.appended_looks[style - len(self.xfs)] is not None  # a date style
         return self.usable and self._is_date_format(self._format_id(style), full=False)
+
+    def is_full_date_style(self, style: int) -> bool:
+        """A style of the workbook's own showing day, month and year."""
+        return 0 <= style < len(self.xfs) and self._is_date_format(self._format_id(style), True)
+
+    def wrap_style(self, base: int | None) -> int:
+        """A style like `base` whose text wraps (an `<xf>` appended once per base)."""
+        base = base if base is not None and 0 <= base < len(self.xfs) else 0
+        found = self.wrap_style_for_base.get(base)
+        if found is not None:
+            return found
+        assert self.xml is not None
+        start, end, attrs = self.xfs[base]
+        element = self.xml[start:end]
+        prefix = re.match(rb"<([\w.-]+:)?", element)
+        p = (prefix[1] if prefix else None) or b""
+        tag_end = element.index(b">") + 1
+        children = b"" if element[tag_end - 2 : tag_end] == b"/>" else element[tag_end:]
+        children = children[: children.rfind(b"</")] if children else b""
+        alignment = _find_element(children, b"alignment")
+        if alignment is not None:
+            wrapped = _set_attribute(alignment[2], b"wrapText", b"1")
+            children = children[: alignment.start(2)] + wrapped + children[alignment.end(2) :]
+        else:  # alignment comes first among an <xf>'s children
+            children = b'<%salignment vertical="top" wrapText="1"/>' % p + children
+        new_attrs = _set_attribute(attrs, b"applyAlignment", b"1")
+        new = b"<%sxf%s>%s</%sxf>" % (p, new_attrs, children, p)
+        self.appended.append(new)
+        self.appended_looks.append(None)
+        found = len(self.xfs) + len(self.appended) - 1
+        self.wrap_style_for_base[base] = found
+        return found
 
     def _look(self, style: int) -> tuple[object, ...]:
         """What a cell format looks like apart from its number format."""
@@ -577,6 +641,11 @@ class _Row(NamedTuple):
 
 # `_Row.last_cell` of a row whose cells were not looked at yet.
 _NOT_LOOKED = (-1, -1)
+# A style looked for and not found (None means "found: no style").
+_NOT_FOUND = -1
+# How far into the sheet a date cell's style is looked for (its first rows, in any tracker).
+_DATE_STYLE_SEARCH_BYTES = 4 << 20
+_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)>(?!</)")
 
 
 class _SheetEditor:
@@ -590,9 +659,15 @@ class _SheetEditor:
     """
 
     def __init__(
-        self, xml: bytes, styles: _Styles, date1904: bool, rows: list[_Row] | None = None
+        self,
+        xml: bytes,
+        styles: _Styles,
+        date1904: bool,
+        rows: list[_Row] | None = None,
+        layout: SheetLayout | None = None,
     ) -> None:
-        """`rows`: every row of `xml` as `scan_rows` gives them, when scanned beforehand."""
+        """`rows`: every row of `xml` as `scan_rows` gives them, when scanned beforehand.
+        `layout`: how new columns look; `prepare_layout` reads what it needs first."""
         if xml.startswith((b"\xff\xfe", b"\xfe\xff")) or re.match(
             rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["'](?!utf-8)""", xml, re.IGNORECASE
         ):
@@ -620,8 +695,173 @@ class _SheetEditor:
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
         self._columns: dict[bytes, int] = {}  # column letters -> number
         self.rows = rows
-        # (start, end, new bytes) to replace after `</sheetData>` (the hyperlinks), in order
+        # (start, end, new bytes) to replace after `</sheetData>` (hyperlinks, a grown AutoFilter)
         self.tail_splices: list[tuple[int, int, bytes]] = []
+        self.layout = layout or SheetLayout()
+        # Columns whose new cells may take another style than Excel would give them.
+        self.restyled: frozenset[int] = frozenset()
+        self.header_style: int | None = _NOT_FOUND
+        self.sheet_date_style: int | None = None
+        self.filter_growth: tuple[int, int, bytes, _Area, _Area] | None = None
+        self._wrap_styles: dict[int | None, int] = {}
+
+    def prepare_layout(self) -> None:
+        """Look up what the layout takes from the sheet, before any byte is written."""
+        layout = self.layout
+        if layout.header_row and layout.new_columns:
+            self.header_style = self._header_style(layout.header_row, min(layout.new_columns))
+            self.filter_growth = self._grown_filter()
+            if self.filter_growth is not None:
+                start, end, attrs = self.filter_growth[:3]
+                self.tail_splices.append((start, end, attrs))
+        if layout.date_styles_from and self.styles.usable:
+            self.sheet_date_style = self._date_style_below(
+                layout.header_row, layout.date_styles_from
+            )
+        restyled = set(layout.wrapped) if self.styles.usable else set()
+        if self.header_style != _NOT_FOUND:
+            restyled |= layout.new_columns
+        self.restyled = frozenset(restyled)
+
+    def _header_style(self, header_row: int, before: int) -> int | None:
+        """The style of the header row's last cell holding a value left of column `before`
+        (None for a cell without a style), or _NOT_FOUND."""
+        if self.sheet_data[3]:
+            return _NOT_FOUND
+        xml = self.xml
+        closing = self.sheet_data_end()
+        opening = re.compile(
+            b"<"
+            + re.escape(self.prefix)
+            + rb"""row\s[^>]*?\br\s*=\s*["']%d["'][^>]*?(/?)>""" % header_row
+        )
+        row = opening.search(xml, self.sheet_data.end(), closing)
+        if row is None or row[1]:
+            return _NOT_FOUND
+        row_end = xml.find(self.row_closing, row.end(), closing)
+        found: int | None = _NOT_FOUND
+        position = row.end()
+        while (cell := self.cell_opening.search(xml, position, row_end)) is not None:
+            end = self._cell_end(xml, cell, row_end)
+            position = end
+            ref = _R_ATTRIBUTE.search(cell[1])
+            if ref is None or not ref[1]:
+                continue
+            if column_number(ref[1]) >= before:
+                break
+            if cell[2] or not _HAS_VALUE.search(xml, cell.end(), end):
+                continue
+            style = _S_ATTRIBUTE.search(cell[1])
+            found = int(style[1]) if style else None
+        return found
+
+    def _date_style_below(self, header_row: int, columns: tuple[int, ...]) -> int | None:
+        """The style of the first cell below the header in `columns` with a full date style."""
+        if self.sheet_data[3]:
+            return None
+        letters = {column_letters(column).encode() for column in columns}
+        start = self.sheet_data.end()
+        end = min(self.sheet_data_end(), start + _DATE_STYLE_SEARCH_BYTES)
+        for cell in self.cell_opening.finditer(self.xml, start, end):
+            ref = _R_ATTRIBUTE.search(cell[1])
+            if ref is None or ref[1].upper() not in letters or not ref[2]:
+                continue
+            style = _S_ATTRIBUTE.search(cell[1])
+            if int(ref[2]) > header_row and style and self.styles.is_full_date_style(int(style[1])):
+                return int(style[1])
+        return None
+
+    def _grown_filter(self) -> tuple[int, int, bytes, _Area, _Area] | None:
+        """The sheet's `<autoFilter>` grown over new columns just right of it on its header
+        row: (start, end, new attributes, old area, new area), or None."""
+        layout = self.layout
+        start = self.sheet_data.end() if self.sheet_data[3] else self.sheet_data_end()
+        found = _find_element(self.xml, b"autoFilter", start)
+        if found is None or b"customSheetView" in self.xml[start : found.start()]:
+            return None  # none, or only a custom view's own filter
+        ref = _REF_ATTRIBUTE.search(found[2])
+        area = _parse_area(ref[2].decode("ascii", "replace")) if ref else None
+        if ref is None or area is None or area.first_row != layout.header_row:
+            return None
+        last = area.last_column
+        while last + 1 in layout.new_columns:
+            last += 1
+        if last == area.last_column:
+            return None
+        grown = _Area(area.first_row, area.first_column, area.last_row, last)
+        attrs = found[2][: ref.start(2)] + grown.ref().encode() + found[2][ref.end(2) :]
+        return found.start(2), found.end(2), attrs, area, grown
+
+    def _new_cell_style(
+        self, number: int, column: int, value: CellValue, inherited: int | None
+    ) -> int | None:
+        """The style of a new cell in a restyled column (see SheetLayout)."""
+        layout = self.layout
+        if number == layout.header_row and column in layout.new_columns:
+            return inherited if self.header_style == _NOT_FOUND else self.header_style
+        if isinstance(value, str) and column in layout.wrapped and number > layout.header_row:
+            wrapped = self._wrap_styles.get(inherited)
+            if wrapped is None:
+                wrapped = self._wrap_styles[inherited] = self.styles.wrap_style(inherited)
+            return wrapped
+        return inherited
+
+    def _with_new_cols(self, head: bytes | memoryview) -> bytes | memoryview:
+        """`head` (everything before `<sheetData>`) with a `<col>` for each new column that
+        has a width or a date format and no `<col>` range of the user's covering it."""
+        layout = self.layout
+        wanted = sorted(set(layout.widths) | set(layout.date_columns))
+        if not wanted:
+            return head
+        head = bytes(head)
+        p = self.prefix
+        cols = _find_element(head, b"cols")
+        closing = -1
+        spans: list[tuple[int, int, bytes]] = []
+        if cols is not None and not cols[3]:
+            closing = head.find(b"</" + (cols[1] or b"") + b"cols>", cols.end())
+            spans = _element_spans(head, cols[1] or b"", b"col", cols.end(), max(closing, 0))
+            p = cols[1] or b""
+        ranges = []
+        starts: list[tuple[int, int]] = []  # (first column, where its <col> starts)
+        for start, _, attrs in spans:
+            values = _attributes(attrs)
+            low, high = values.get(b"min", b""), values.get(b"max", b"")
+            if low.isdigit() and high.isdigit():
+                ranges.append((int(low), int(high)))
+                starts.append((int(low), start))
+        date_style = None
+        if layout.date_columns and self.styles.usable:
+            date_style = self.sheet_date_style
+            if date_style is None:
+                date_style = self.styles.date_style(0)
+        inserts: list[tuple[int, int, bytes]] = []
+        new_elements: list[bytes] = []
+        for column in wanted:
+            if any(low <= column <= high for low, high in ranges):
+                continue  # the user's own column format stays
+            attrs = b' min="%d" max="%d"' % (column, column)
+            width = layout.widths.get(column)
+            if width:
+                attrs += b' width="%s" customWidth="1"' % f"{width:g}".encode()
+            if column in layout.date_columns and date_style is not None:
+                attrs += b' style="%d"' % date_style
+            element = b"<%scol%s/>" % (p, attrs)
+            if cols is None or cols[3] or closing < 0:
+                new_elements.append(element)
+                continue
+            at = next((start for low, start in starts if low > column), closing)
+            inserts.append((at, at, element))
+        if inserts:
+            self.changed = True
+            return _splice(head, inserts)
+        if not new_elements:
+            return head
+        self.changed = True
+        block = b"<%scols>%s</%scols>" % (p, b"".join(new_elements), p)
+        if cols is not None and cols[3]:  # <cols/>
+            return head[: cols.start()] + block + head[cols.end() :]
+        return head + block  # <cols> comes right before <sheetData>
 
     def _column_styles(self) -> list[tuple[int, int, int]]:
         """(first, last, style) of each `<col>` range that formats its empty cells."""
@@ -655,7 +895,7 @@ class _SheetEditor:
     def _pieces(self, edits: dict[int, dict[int, CellValue]]) -> Iterator[bytes | memoryview]:
         view = self.view
         opening = self.sheet_data
-        yield self._head(_written_area(edits))
+        yield self._with_new_cols(self._head(_written_area(edits)))
         copied_to = opening.start()
         pending = sorted(edits)
         next_pending = 0
@@ -704,7 +944,7 @@ class _SheetEditor:
     def _tail(self, start: int) -> Iterator[bytes | memoryview]:
         """The sheet from `start` to its end, with `tail_splices` applied."""
         position = start
-        for begin, end, new in self.tail_splices:
+        for begin, end, new in sorted(self.tail_splices):
             self.changed = True
             yield self.view[position:begin]
             yield new
@@ -807,6 +1047,17 @@ class _SheetEditor:
             )
         return self._column_style[column]
 
+    def _new_style(
+        self, number: int, column: int, value: CellValue, row_style: int | None
+    ) -> int | None:
+        """The style of a new cell: Excel's (its row's or column's), or the layout's."""
+        style = self._inherited_style(row_style, column)
+        if self.sheet_date_style is not None and isinstance(value, date):
+            return self.sheet_date_style
+        if column in self.restyled:
+            return self._new_cell_style(number, column, value, style)
+        return style
+
     def _style_attr(self, style: int | None) -> bytes:
         return b"" if style is None else b' s="%d"' % style
 
@@ -870,7 +1121,7 @@ class _SheetEditor:
         row = b"%d" % number
         body: list[bytes] = []
         for column in sorted(cells):
-            style = self._inherited_style(None, column)
+            style = self._new_style(number, column, cells[column], None)
             self._add_cell(body, column, row, cells[column], style, False)
         if not body:
             return b""
@@ -938,6 +1189,8 @@ class _SheetEditor:
         row_attrs = source.attrs
         row_style = self._row_style(row_attrs)
         known = self._cells
+        restyled = self.restyled
+        sheet_date_style = self.sheet_date_style
         added: list[bytes] = []
         added_columns = []
         for column in columns:
@@ -945,6 +1198,10 @@ class _SheetEditor:
             if value is None:
                 continue  # clearing a cell that is not there: nothing to write
             style = self._inherited_style(row_style, column)
+            if sheet_date_style is not None and value.__class__ is date:
+                style = sheet_date_style
+            elif column in restyled:
+                style = self._new_cell_style(number, column, value, style)
             around = known.get((column, style, value))
             if around is None:
                 self._add_cell(added, column, row, value, style, False)
@@ -1033,7 +1290,7 @@ class _SheetEditor:
                 cursor = end
                 index += 1
                 continue
-            style = self._inherited_style(row_style, column)
+            style = self._new_style(source.number, column, value, row_style)
             cell: list[bytes] = []
             if not self._add_cell(cell, column, row, value, style, False):
                 continue
@@ -1205,6 +1462,7 @@ def _write_edited(
     out: BinaryIO,
     prepared: PreparedSheet | None = None,
     links: dict[tuple[int, int], str] | None = None,
+    layout: SheetLayout | None = None,
 ) -> bool:
     """Write the edited package into `out`; False when no member's content changed.
 
@@ -1213,10 +1471,26 @@ def _write_edited(
     parts = _locate_sheet(package, sheet_name)
     styles = _Styles(package.read(parts.styles) if parts.styles else None)
     if prepared is not None:
-        editor = _SheetEditor(prepared.xml, styles, parts.date1904, prepared.rows)
+        editor = _SheetEditor(prepared.xml, styles, parts.date1904, prepared.rows, layout)
     else:
-        editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904)
+        editor = _SheetEditor(package.read(parts.sheet), styles, parts.date1904, None, layout)
+    editor.prepare_layout()
     replaced = _grown_tables(package, parts.tables, edits)
+    if layout is not None and (layout.hidden_names or editor.filter_growth is not None):
+        workbook = package.workbook()
+        names = [name for name, _ in workbook.sheets]
+        index = names.index(sheet_name) if sheet_name in names else -1
+        if index < 0:  # found ignoring case, as _locate_sheet does
+            index = [name.casefold() for name in names].index(sheet_name.casefold())
+        growth = editor.filter_growth
+        new_workbook = _workbook_with_names(
+            package.read(workbook.part),
+            index,
+            layout.hidden_names,
+            (growth[3], growth[4]) if growth else None,
+        )
+        if new_workbook is not None:
+            replaced[workbook.part] = new_workbook
     added = _hyperlinks(package, parts.sheet, editor, edits, links or {}, replaced)
     sheet_chunks: Iterable[bytes] = editor.chunks(edits)
     order = [info.filename for info in package.infos]
@@ -1231,6 +1505,94 @@ def _write_edited(
 
     others_changed = package.write_to(out, parts.sheet, sheet_chunks, replacement, added)
     return others_changed or editor.changed
+
+
+_DEFINED_NAME = re.compile(
+    rb"<(?P<prefix>[\w.-]+:)?definedName(?P<attrs>\s[^>]*?)(?:/>|>(?P<text>[^<]*)</(?:[\w.-]+:)?definedName>)"
+)
+_FILTER_DATABASE = "_xlnm._FilterDatabase"
+
+
+def _workbook_with_names(
+    xml: bytes,
+    sheet_index: int,
+    names: Mapping[str, str],
+    filter_change: tuple[_Area, _Area] | None,
+) -> bytes | None:
+    """The workbook part with `names` set as hidden names local to sheet `sheet_index`, and
+    the sheet's filter range name moved with its grown AutoFilter; None when unchanged."""
+    local = str(sheet_index).encode()
+    replacements: list[tuple[int, int, bytes]] = []
+    missing = dict(names)
+    for match in _DEFINED_NAME.finditer(xml):
+        values = _attributes(match["attrs"])
+        if values.get(b"localSheetId") != local:
+            continue
+        name = _unescape(values.get(b"name", b""))
+        text = match["text"]
+        if name in missing:
+            formula = missing.pop(name)
+            if text is None or _unescape(text) != formula:
+                element = _defined_name(match["prefix"] or b"", name, sheet_index, formula)
+                replacements.append((match.start(), match.end(), element))
+        elif name == _FILTER_DATABASE and filter_change is not None and text is not None:
+            sheet, _, ref = _unescape(text).rpartition("!")
+            old, new = filter_change
+            if _parse_area(ref.replace("$", "")) == old:
+                first, last = (
+                    f"${column_letters(c)}${r}"
+                    for c, r in ((new.first_column, new.first_row), (new.last_column, new.last_row))
+                )
+                new_text = f"{sheet}!{first}:{last}" if sheet else f"{first}:{last}"
+                start, end = match.start("text"), match.end("text")
+                replacements.append((start, end, _escape_text(new_text)))
+    if missing:
+        closing = _find_element(xml, b"definedNames")
+        beside = closing if closing is not None else _find_element(xml, b"sheets")
+        prefix = (beside[1] if beside is not None else None) or b""
+        elements = b"".join(
+            _defined_name(prefix, name, sheet_index, formula) for name, formula in missing.items()
+        )
+        if closing is not None and not closing[3]:
+            end = xml.find(b"</" + prefix + b"definedNames>", closing.end())
+            if end < 0:
+                raise ParseError("unclosed <definedNames>")
+            replacements.append((end, end, elements))
+        else:
+            # <definedNames> follows <sheets> and the optional <functionGroups> and
+            # <externalReferences> (ECMA-376 CT_Workbook).
+            after = -1
+            for tag in (b"sheets", b"functionGroups", b"externalReferences"):
+                found = _find_element(xml, tag)
+                if found is None:
+                    continue
+                if found[3]:
+                    after = max(after, found.end())
+                    continue
+                end_tag = b"</" + (found[1] or b"") + tag + b">"
+                close = xml.find(end_tag, found.end())
+                if close >= 0:
+                    after = max(after, close + len(end_tag))
+            if after < 0:
+                return None  # no <sheets>: not a workbook this writer can record in
+            block = b"<%sdefinedNames>%s</%sdefinedNames>" % (prefix, elements, prefix)
+            if closing is not None:  # <definedNames/>
+                replacements.append((closing.start(), closing.end(), block))
+            else:
+                replacements.append((after, after, block))
+    if not replacements:
+        return None
+    return _splice(xml, replacements)
+
+
+def _defined_name(prefix: bytes, name: str, sheet_index: int, formula: str) -> bytes:
+    return b'<%sdefinedName name="%s" localSheetId="%d" hidden="1">%s</%sdefinedName>' % (
+        prefix,
+        _escape_attribute(name),
+        sheet_index,
+        _escape_text(formula),
+        prefix,
+    )
 
 
 # --- hyperlinks ------------------------------------------------------------------------------

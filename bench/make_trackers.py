@@ -363,7 +363,8 @@ def scenario_row(rng: random.Random, kind: str, today: date) -> dict[str, Any]:
     if kind == "upcoming":
         return _open_row(rng, today + timedelta(days=rng.randrange(1, 21)))
     if kind == "no_interview":
-        return {"Outcome": rng.choice(("Applied", "Phone screen booked", ""))}
+        # Nothing that says an interview took place or is booked: that row needs its date.
+        return {"Outcome": rng.choice(("Applied", "Application sent", ""))}
     if kind == "needs_attention":
         interview = today - timedelta(days=rng.randrange(5, 20))
         row = _open_row(rng, interview)

@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout, without instal
 from batch.init_tracker import (  # noqa: E402
     DATE_FIELDS,
     DATE_FORMAT,
-    INPUT_FIELDS,
     SHEET_NAME,
+    TRACKER_FIELDS,
     add_lists_sheet,
     lay_out_tracker,
 )
@@ -304,7 +304,7 @@ def build_sample() -> Workbook:
     add_lists_sheet(workbook)
     lay_out_tracker(sheet, header_row=HEADER_ROW, last_row=FORMATTED_UNTIL_ROW, with_owned=False)
 
-    last_letter = get_column_letter(len(INPUT_FIELDS))
+    last_letter = get_column_letter(len(TRACKER_FIELDS))
     sheet["A1"] = TITLE
     sheet["A1"].font = Font(bold=True, size=14, color="1F4E78")
     sheet.merge_cells(f"A1:{last_letter}1")
@@ -315,7 +315,7 @@ def build_sample() -> Workbook:
     for offset, values in enumerate(ROWS):
         row = FIRST_DATA_ROW + offset
         closed = values.get("outcome") in {"Offer", "Rejected", "Withdrawn"}
-        for column, field in enumerate(INPUT_FIELDS, start=1):
+        for column, field in enumerate(TRACKER_FIELDS, start=1):
             cell = sheet.cell(row=row, column=column, value=values.get(field))
             if field in DATE_FIELDS and isinstance(values.get(field), datetime):
                 cell.number_format = DATE_TIME_FORMAT

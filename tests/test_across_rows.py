@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from batch.across_rows import decide_across_rows
-from batch.model import Status, Step, TrackerRow
+from batch.model import DRAFTED_STATUSES, Status, Step, TrackerRow
 from batch.policy import PRESETS
 from batch.rules import decide
 
@@ -205,3 +207,62 @@ def test_rounds(case: Case) -> None:
 @pytest.mark.parametrize("case", ONE_MESSAGE, ids=[case.id for case in ONE_MESSAGE])
 def test_one_message_per_person_per_day(case: Case) -> None:
     run(case)
+
+
+@st.composite
+def trackers(draw: st.DrawFn) -> tuple[list[TrackerRow], date]:
+    """Rows that share companies, candidates and contacts, as a coach's tracker does."""
+    today = date(2026, 11, 23)
+    count = draw(st.integers(min_value=1, max_value=12))
+    rows = []
+    for number in range(2, 2 + count):
+        interview = today - timedelta(days=draw(st.integers(min_value=-5, max_value=40)))
+        thanked = draw(st.booleans()) and interview <= today
+        rows.append(
+            TrackerRow(
+                row=number,
+                company=draw(st.sampled_from(["Acme", "acme ", "Birch"])),
+                candidate=draw(st.sampled_from([None, "Sam Rivera", "Ana Ruiz"])),
+                contact_name=draw(st.sampled_from(["Jane Doe", None])),
+                contact_email=draw(
+                    st.sampled_from(["jane@acme.example", "bo@birch.example", None])
+                ),
+                interview_date=interview,
+                thank_you_sent=interview if thanked else None,
+                key_points="the data migration",
+            )
+        )
+    return rows, today
+
+
+def _person(row: TrackerRow) -> str | None:
+    if row.contact_email:
+        return row.contact_email
+    if row.contact_name:
+        return f"{row.contact_name} at {(row.company or '').strip().lower()}"
+    return None
+
+
+@settings(max_examples=150)
+@given(trackers())
+def test_one_message_per_person_and_no_open_earlier_round(
+    tracker: tuple[list[TrackerRow], date],
+) -> None:
+    rows, today = tracker
+    decisions = decide_across_rows(rows, [decide(r, today, POLICY) for r in rows], today, POLICY)
+    drafted = [
+        _person(row)
+        for row, decision in zip(rows, decisions, strict=True)
+        if decision.status in DRAFTED_STATUSES and _person(row) is not None
+    ]
+    assert len(drafted) == len(set(drafted))
+    for row, decision in zip(rows, decisions, strict=True):
+        if decision.status is Status.CLOSED or row.interview_date is None:
+            continue
+        assert not any(
+            (other.company or "").strip().lower() == (row.company or "").strip().lower()
+            and other.candidate == row.candidate
+            and other.interview_date is not None
+            and other.interview_date > row.interview_date
+            for other in rows
+        ), decision.reason

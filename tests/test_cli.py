@@ -267,8 +267,8 @@ def test_check_on_workbooks_that_are_not_trackers(path: Path) -> None:
     lines = result.output.strip().splitlines()
     assert lines == [
         f"followup: {CORPUS / name}: no tracker table found in {name} (looked for a "
-        "header with Company and Interview Date in the first 20 rows of each sheet); add those "
-        "headers, or map yours in followup.toml [columns]"
+        "header with Company and an Interview Date, Status or Date Applied column in the first "
+        "20 rows of each sheet); add those headers, or map yours in followup.toml [columns]"
     ]
 
 

@@ -12,11 +12,13 @@ from python_calamine import CalamineWorkbook
 from batch.init_tracker import (
     DATE_FIELDS,
     FORMATTED_ROWS,
-    INPUT_FIELDS,
     OUTCOME_CHOICES,
+    SHEET_NAME,
+    TRACKER_FIELDS,
     create_tracker,
 )
 from batch.model import DEFAULT_HEADERS, OWNED_COLUMNS, SIGNER_FIELDS, FileProblem
+from batch.ownership import RECORD_NAME
 from batch.tracker import read_tracker
 
 
@@ -35,15 +37,19 @@ def _headers(path: Path) -> list[str]:
 
 def test_every_input_column_then_the_owned_columns(tracker: Path) -> None:
     headers = _headers(tracker)
-    assert set(DEFAULT_HEADERS) - SIGNER_FIELDS == set(INPUT_FIELDS)
-    assert headers == [DEFAULT_HEADERS[name] for name in INPUT_FIELDS] + list(OWNED_COLUMNS)
+    assert set(DEFAULT_HEADERS) - set(TRACKER_FIELDS) == {
+        "applied_date",
+        "planned_follow_up",
+        *SIGNER_FIELDS,
+    }
+    assert headers == [DEFAULT_HEADERS[name] for name in TRACKER_FIELDS] + list(OWNED_COLUMNS)
     assert headers[:2] == ["Candidate", "Company"]
 
 
 def test_owned_columns_look_different_and_carry_a_note(tracker: Path) -> None:
     sheet = openpyxl.load_workbook(tracker).worksheets[0]
     input_fill = sheet.cell(row=1, column=2).fill.fgColor.rgb
-    for column in range(len(INPUT_FIELDS) + 1, len(INPUT_FIELDS) + len(OWNED_COLUMNS) + 1):
+    for column in range(len(TRACKER_FIELDS) + 1, len(TRACKER_FIELDS) + len(OWNED_COLUMNS) + 1):
         cell = sheet.cell(row=1, column=column)
         assert cell.fill.fgColor.rgb != input_fill
         assert cell.comment is not None
@@ -113,7 +119,8 @@ def test_header_row_is_frozen(tracker: Path) -> None:
 def test_date_columns_are_date_formatted_for_many_rows(tracker: Path) -> None:
     sheet = openpyxl.load_workbook(tracker).worksheets[0]
     headers = [cell.value for cell in sheet[1]]
-    date_headers = [DEFAULT_HEADERS[name] for name in DATE_FIELDS] + ["Follow-up Due"]
+    date_headers = [DEFAULT_HEADERS[name] for name in DATE_FIELDS if name in TRACKER_FIELDS]
+    date_headers.append("Follow-up Due")
     for header in date_headers:
         column = headers.index(header) + 1
         for row in (2, 100, 1 + FORMATTED_ROWS):
@@ -127,7 +134,7 @@ def test_a_typed_date_is_read_back_as_a_date(tracker: Path, tmp_path: Path) -> N
     # Simulates typing into the formatted cell: the stored number carries the date format.
     workbook = openpyxl.load_workbook(tracker)
     sheet = workbook.worksheets[0]
-    column = INPUT_FIELDS.index("interview_date") + 1
+    column = TRACKER_FIELDS.index("interview_date") + 1
     sheet.cell(row=2, column=2, value="Northwind Labs")
     sheet.cell(row=2, column=column, value=date(2026, 11, 12))
     typed = tmp_path / "typed.xlsx"
@@ -163,4 +170,12 @@ def test_readable_by_the_tracker_reader(tracker: Path) -> None:
     assert result.header_row == 1
     assert result.rows == ()
     assert set(result.owned_columns) == set(OWNED_COLUMNS)
-    assert set(result.columns) == set(INPUT_FIELDS)
+    assert set(result.columns) == set(TRACKER_FIELDS)
+
+
+def test_the_follow_up_columns_are_recorded_as_the_tools(tracker: Path) -> None:
+    tracker_read = read_tracker(tracker)
+    assert set(tracker_read.owned_columns) == set(OWNED_COLUMNS)
+    workbook = openpyxl.load_workbook(tracker)
+    name = workbook[SHEET_NAME].defined_names[RECORD_NAME]
+    assert name.hidden

@@ -15,10 +15,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 from corpus_helpers import CORPUS, corpus_params, require_corpus
+from openpyxl.workbook.defined_name import DefinedName
 
 import batch.tracker as tracker_module
 from batch.columns import map_headers
 from batch.model import DEFAULT_HEADERS, FileProblem, RowProblem, TrackerRow
+from batch.ownership import RECORD_NAME
 from batch.tracker import read_tracker
 from batch.values import NO_SAVED_RESULT
 from tests.tracker_helpers import (
@@ -331,9 +333,10 @@ def test_column_overrides(tmp_path: Path) -> None:
     path = build_tracker(
         tmp_path / "t.xlsx", ["Employer", "DATE "], [["Acme", "2026-11-12"]], title_rows=["x"]
     )
-    with pytest.raises(FileProblem, match="no tracker table"):
-        read_tracker(path)
+    log = read_tracker(path)  # "DATE" alone is the day applied: an applications log
+    assert (log.applications_log, log.rows[0].applied_date) == (True, date(2026, 11, 12))
     tracker = read_tracker(path, column_overrides={"DATE ": "interview_date"})
+    assert not tracker.applications_log
     assert tracker.rows[0].interview_date == date(2026, 11, 12)
     with pytest.raises(FileProblem, match="not a field"):
         read_tracker(path, column_overrides={"DATE ": "when"})
@@ -384,6 +387,10 @@ def test_openpyxl_tracker_with_only_placeholders_below(tmp_path: Path) -> None:
     sheet.append(["Acme", datetime(2026, 11, 12), "Thank-you"])
     for _ in range(300):
         sheet.append(["N/A", "-", "Check-in"])
+    # written by the tool: the workbook records its column
+    sheet.defined_names[RECORD_NAME] = DefinedName(
+        RECORD_NAME, hidden=True, attr_text="'Interviews'!$C$1"
+    )
     workbook.save(tmp_path / "t.xlsx")
     tracker = read_tracker(tmp_path / "t.xlsx")
     assert [row.row for row in tracker.rows] == [2]
@@ -479,9 +486,9 @@ def test_corpus_workbooks_have_no_tracker(path: Path) -> None:
     with pytest.raises(FileProblem) as caught:
         read_tracker(path)
     assert caught.value.message == (
-        f"no tracker table found in {path.name} (looked for a header with Company and Interview "
-        "Date in the first 20 rows of each sheet); add those headers, or map yours in "
-        "followup.toml [columns]"
+        f"no tracker table found in {path.name} (looked for a header with Company and an "
+        "Interview Date, Status or Date Applied column in the first 20 rows of each sheet); add "
+        "those headers, or map yours in followup.toml [columns]"
     )
 
 

@@ -10,6 +10,9 @@ from typing import Any
 
 import xlsxwriter
 
+from batch.columns import owned_name
+from batch.ownership import RECORD_NAME, record_formula
+
 Cell = Any
 
 # What pre-formatted trackers leave in rows nobody has filled yet.
@@ -48,11 +51,14 @@ def build_tracker(
     sheets_before: Sequence[str] = (),
     sheets_after: Sequence[str] = (),
     date1904: bool = False,
+    owned_by_tool: bool = True,
 ) -> Path:
     """A workbook with the tracker on `sheet_name`: title rows, then the header, then rows.
 
     `sheets_before` get a dropdown list ("Drop Downs") style content, `sheets_after` a small
-    dashboard; both mention Company but never Interview Date, like real ones.
+    dashboard; both mention Company but never Interview Date, like real ones. Headers named
+    like the tool's columns are recorded as made by the tool unless `owned_by_tool` is False
+    (then they are the user's own).
     """
     workbook = xlsxwriter.Workbook(str(path), {"date_1904": date1904})
     date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -83,6 +89,15 @@ def build_tracker(
                     column,
                     {"validate": "list", "source": f"='{sheets_before[0]}'!$A$2:$A$5"},
                 )
+    owned = [
+        column + 1
+        for column, text in enumerate(header)
+        if text is not None and owned_name(text) is not None
+    ]
+    if owned and owned_by_tool:
+        quoted = "'" + sheet_name.replace("'", "''") + "'"
+        formula = record_formula(sheet_name, header_row + 1, owned)
+        workbook.define_name(f"{quoted}!{RECORD_NAME}", f"={formula}")
     for name in sheets_after:
         dashboard = workbook.add_worksheet(name)
         dashboard.write_row(0, 0, ["Company", "Interviews", "Offers"])

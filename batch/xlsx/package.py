@@ -55,6 +55,8 @@ class Workbook:
     date1904: bool  # the 1904 date system (serial 0 is 1904-01-01), else the 1900 one
     sheets: tuple[tuple[str, str], ...]  # (sheet name, relationship id), in workbook order
     relationships: tuple[Relationship, ...]
+    # (name, localSheetId or None for a workbook-wide name, value) of each defined name
+    defined_names: tuple[tuple[str, int | None, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,7 @@ class Package:
             )
         date1904 = False
         sheets: list[tuple[str, str]] = []
+        names: list[tuple[str, int | None, str]] = []
         for element in self.xml(part).iter():
             tag = local_name(element.tag)
             if tag == "workbookPr":
@@ -161,7 +164,13 @@ class Package:
                 # r:id, whatever prefix the relationships namespace has here
                 relation = next((v for k, v in element.attrib.items() if local_name(k) == "id"), "")
                 sheets.append((element.get("name", ""), relation))
-        return Workbook(part, date1904, tuple(sheets), tuple(self.relationships(part)))
+            elif tag == "definedName":
+                local = element.get("localSheetId", "")
+                sheet = int(local) if local.isdigit() else None
+                names.append((element.get("name", ""), sheet, element.text or ""))
+        return Workbook(
+            part, date1904, tuple(sheets), tuple(self.relationships(part)), tuple(names)
+        )
 
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name -> the part that holds it, for every sheet whose part is there."""

@@ -112,13 +112,15 @@ class XlsxTracker:
         the file safely (see `batch.safe_save.save_rewritten`). Returns the backup of the
         previous version, or None when no byte changed."""
         from batch import safe_save, xlsx_writer
+        from batch.layout import owned_columns_layout
 
         prepared = self._prepared_sheet(tracker.sheet_name)
+        layout = owned_columns_layout(tracker, cells)
 
         def rewrite(old: bytes) -> bytes:
             new = io.BytesIO()
             xlsx_writer.write_edits(
-                io.BytesIO(old), new, tracker.sheet_name, cells, prepared=prepared
+                io.BytesIO(old), new, tracker.sheet_name, cells, prepared=prepared, layout=layout
             )
             return new.getvalue()
 
