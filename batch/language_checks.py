@@ -31,18 +31,21 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\[[^\[\]\n]{0,60}\]|\bTODO\b", re.
 # Links and addresses are checked by nobody's grammar: each becomes one plain word first.
 _LINK = re.compile(r"(?:https?://|www\.)\S+[^\s.,;:!?)\"']|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_DOUBLED_WORD = re.compile(r"\b([a-z]+)\s+\1\b")
-_TWO_ARTICLES = re.compile(r"\b(the|an?)\s+(the|an?)\b(?!-)", re.IGNORECASE)
-_ARTICLE = re.compile(r"\b([Aa]n?)\s+([\w'’&-]+)")
+_DOUBLED_WORD = re.compile(r"([a-z](?<![a-z][a-z])[a-z]*)\s+\1\b")  # in lower case
+_DOUBLED_WORD_ANY_CASE = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
+_TWO_ARTICLES = re.compile(r"(t(?<!\w[t])he|a(?<!\w[a])n?)\s+(the|an?)\b(?!-)")  # lower case
+# Each pattern starts with a letter class, not "\b", so the search can skip ahead quickly;
+# the lookbehind right after the first letter then checks that a word starts there.
+_ARTICLE = re.compile(r"([Aa](?<!\w[Aa])n?)\s+([\w'’&-]+)")
 # Words in capitals next to each other ("THE DATA WAREHOUSE"): shouting, unless acronyms.
-_CAPITALS_RUN = re.compile(r"\b[A-Z]{2,}(?:\s+[A-Z]{2,})+\b")
+_CAPITALS_RUN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]+(?:\s+[A-Z]{2,})+\b")
 # Abbreviations that end in a full stop without ending the sentence.
 _ABBREVIATIONS = word_set(
     "inc ltd co corp llc plc mr ms mrs dr prof st no vs etc eg ie approx dept jr sr"
 )
 # Two marks in a row, with or without a space between; and a space before a mark.
 _TWO_MARKS = re.compile(r"[.,;:!?]\s*[.,;:!?]+")
-_SPACE_BEFORE_MARK = re.compile(r"(?<=\w) [,.;:!?](?!\S)")
+_SPACE_BEFORE_MARK = re.compile(r" [,.;:!?](?!\S)")
 # Pairs that are right: an ellipsis, "!!" (the pushy-phrase check's), "?!", and a name's own
 # mark before the sentence's ("Inc.,", "Yahoo!,").
 _FINE_MARKS = frozenset({"...", "!!", "?!", ".,", ".:", ".;", ".?", "!,", "?,"})
@@ -77,7 +80,7 @@ def doubled_words(text: str) -> list[str]:
     """ "position position", "the the"."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter whose lower case is longer: search it as it is
-        lowered = text
+        return [match.group(0) for match in _DOUBLED_WORD_ANY_CASE.finditer(text)]
     return [text[match.start() : match.end()] for match in _DOUBLED_WORD.finditer(lowered)]
 
 
@@ -98,10 +101,13 @@ def _starts_with_vowel_sound(word: str) -> bool:
 
 def wrong_articles(text: str) -> list[str]:
     """ "the an Account Manager", "a account", "an position"."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer: no positions to share
+        lowered = text
     found = [
-        match.group(0)
-        for match in _TWO_ARTICLES.finditer(text)
-        if match.group(1).casefold() != match.group(2).casefold()  # "the the": a doubled word
+        text[match.start() : match.end()]
+        for match in _TWO_ARTICLES.finditer(lowered)
+        if match.group(1) != match.group(2)  # "the the": a doubled word
     ]
     for match in _ARTICLE.finditer(text):
         article, word = match.groups()
@@ -122,14 +128,19 @@ def doubled_punctuation(text: str) -> list[str]:
         for match in _TWO_MARKS.finditer(text)
         if "".join(match.group(0).split()) not in _FINE_MARKS
     ]
-    if " " in text:
-        found += [match.group(0).strip() for match in _SPACE_BEFORE_MARK.finditer(text)]
+    found += [
+        match.group(0).strip()
+        for match in _SPACE_BEFORE_MARK.finditer(text)
+        if match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_")
+    ]
     return found
 
 
 # A word that may start a sentence, with what comes before it on its line.
-_LOWER_START = re.compile(r"(?:^|(?<=[.!?])[\"')”’]*\s+)[\"'(“‘]*([a-z][\w'’-]*)", re.MULTILINE)
-_CAPITALISED = re.compile(r"\b[A-Z](?:[a-z]{1,}|[A-Z]{4,})\b")
+_LOWER_START = re.compile(
+    r"(?:^|[.!?][\"')”’]*\s+)[\"'(“‘]*([a-z][\w'’-]*)|\n\s*[\"'(“‘]*([a-z][\w'’-]*)"
+)
+_CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])(?:[a-z]+|[A-Z]{4,})\b")
 # After these a word starts something new, so its capital is right.
 _STARTERS = ".!?:–—-\n\"“(‘'"
 
@@ -138,14 +149,14 @@ def lower_case_starts(text: str) -> list[str]:
     """Sentences that start with a small letter: "... dashboards. the team ..."."""
     found = []
     for match in _LOWER_START.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        word, start = match.group(group), match.start(group)
         # Only the few characters before the word matter: an abbreviation is short.
-        before = (
-            text[max(0, match.start(1) - 12) : match.start(1)].rstrip("\"'(“‘ ").rsplit(None, 1)
-        )
+        before = text[max(0, start - 12) : start].rstrip("\"'(“‘ ").rsplit(None, 1)
         previous = before[-1].rstrip(".!?\"')”’").replace(".", "").casefold() if before else ""
-        if previous in _ABBREVIATIONS or match.group(1) == "link":
+        if previous in _ABBREVIATIONS or word == "link":
             continue
-        found.append(match.group(1))
+        found.append(word)
     return found
 
 
@@ -212,6 +223,14 @@ def _any_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
 
 
+def _has_any_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    lowered = text.lower()
+    simple = len(lowered) == len(text) and all(len(p.lower()) == len(p) for p in phrases)
+    if simple and not any(phrase.lower() in lowered for phrase in phrases if phrase):
+        return False  # not even a substring (the usual case): the search could only agree
+    return _any_phrase_pattern(phrases).search(text) is not None
+
+
 def _quoted(found: Sequence[str]) -> str:
     return ", ".join(f'"{item}"' for item in dict.fromkeys(found))
 
@@ -268,7 +287,7 @@ def check_text(
     for code, found, says in language:
         if found:
             problems.append(warning(row, code, f"The {what} {says}: {_quoted(found)}."))
-    if _any_phrase_pattern(tuple(pushy_phrases)).search(text):
+    if _has_any_phrase(text, tuple(pushy_phrases)):
         for phrase in pushy_phrases:
             if phrase and _phrase_pattern(phrase).search(text):
                 problems.append(

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from batch.drafts import (
     DEFAULT_PUSHY_PHRASES,
     NAME_GAP,
+    TEMPLATE_VARIABLES,
     DraftSettings,
     DraftTemplateError,
     RenderedDraft,
@@ -673,3 +674,45 @@ def test_salary_in_the_notes_is_left_out_and_flagged() -> None:
     assert "salary" not in draft.body.casefold()
     held = [p for p in draft.problems if p.code == "held-back"]
     assert [p.column for p in held] == ["Key Points", "Extra Info"]
+
+
+# --- the chain's steps, each on its own -----------------------------------------------------------
+
+
+def test_draft_context_words_the_cells() -> None:
+    from batch.drafts import draft_context, who_signs
+
+    row = make_row(
+        contact_name="priya shah, Head of Data",
+        role="an Account Manager role",
+        company="Tech Company Inc.",
+        key_points="Discussed THE DATA WAREHOUSE",
+        extra_info="Portfolio: https://folio.example/al",
+    )
+    request = make_request(row=row)
+    context = draft_context(request, Step.CHECK_IN, who_signs(row, SENDER), SETTINGS)
+    variables = context.variables
+    assert variables["greeting"] == "Dear Priya,"
+    assert variables["position"] == "the Account Manager position"
+    assert variables["company"] == "Tech Company Inc."
+    assert variables["key_points"] == ["the data warehouse"]
+    assert variables["extra_info"] == "my portfolio (https://folio.example/al)"
+    assert variables["interview_when"] == "on Thursday, November 12,"
+    assert set(variables) == set(TEMPLATE_VARIABLES)
+    assert context.to_name == "priya shah, Head of Data"  # the To line keeps the cell
+    assert context.problems == ()
+
+
+def test_render_texts_and_check_draft() -> None:
+    from batch.drafts import DraftTemplates, check_draft, draft_context, render_texts, who_signs
+
+    request = make_request()
+    context = draft_context(request, Step.REMINDER, who_signs(request.row, SENDER), SETTINGS)
+    texts = render_texts(DraftTemplates(), Step.REMINDER, context, script=False)
+    assert texts.subject == "Checking in: Data Analyst position at Acme Corp"
+    assert texts.body.startswith("Dear Jane,\n\nI wanted to follow up briefly")
+    assert texts.script is None
+    assert check_draft(texts, Step.REMINDER, context, request, SETTINGS) == []
+    pasted = replace(texts, body=texts.body.replace("the Data Analyst", "the an Analyst"))
+    codes = [p.code for p in check_draft(pasted, Step.REMINDER, context, request, SETTINGS)]
+    assert codes == ["wrong-article"]
