@@ -46,6 +46,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +189,19 @@ def manifest_text(files: dict[str, dict[str, str]]) -> str:
     return f'{{\n  "version": {_MANIFEST_VERSION},\n  "files": {listed}\n}}\n'
 
 
+# What versions before the drafts journal named their temporary files (tempfile.mkstemp with
+# prefix ".tmp-"); a run killed while writing could leave one for good.
+_OLDER_TEMP_FILE = re.compile(r"\.tmp-[a-z0-9_]{8}\.(?:json|eml|txt|html|ics)")
+
+
+def _remove_older_temp_files(folder: Path) -> None:
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            if _OLDER_TEMP_FILE.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 def _plain_name(name: str) -> bool:
     """A single file name: no folder separator, not "." or "..", nothing Windows reads as a path."""
     return name not in ("", ".", "..") and not any(char in name for char in "/\\:")
@@ -253,6 +267,7 @@ class DraftsFolder:
         Called holding the drafts lock, before anything is decided: see the module docstring.
         """
         remove_temp_files(self.root)  # a manifest that was being saved
+        _remove_older_temp_files(self.root)
         folders: set[str] = set()
         changed = False
         for relative, entry in list(self._files.items()):
@@ -291,6 +306,7 @@ class DraftsFolder:
         make_private_folder(path)
         self._checked_path(folder)  # checked again now that it exists
         remove_temp_files(path)
+        _remove_older_temp_files(path)
 
     def save(self) -> None:
         """Write the manifest (atomically), forgetting files that no longer exist."""

@@ -328,3 +328,16 @@ def test_kill_9_at_random_moments_never_leaves_copies_or_torn_drafts(tmp_path: P
         assert all(row.email.action in ("written", "unchanged") for row in result.rows)
         assert not [p for p in drafts.rglob("*") if p.name.startswith(files.TEMP_PREFIX)]
     assert killed_midway >= 5  # the kills did land while drafts were being written
+
+
+def test_temporary_files_an_older_version_left_are_removed(tmp_path: Path) -> None:
+    drafts = tmp_path / "drafts"
+    day = drafts / "2026-11-23"
+    day.mkdir(parents=True)
+    (drafts / ".tmp-k3j2h1g0.json").write_text("{")
+    (day / ".tmp-ab12cd34.eml").write_bytes(b"")
+    (day / "notes.tmp-keep.txt").write_text("the coach's own")
+    write_drafts(render_drafts(requests(tmp_path / "t.xlsx", rows=1)), drafts, RUN_DATE)
+    assert not (drafts / ".tmp-k3j2h1g0.json").exists()
+    assert not (day / ".tmp-ab12cd34.eml").exists()
+    assert (day / "notes.tmp-keep.txt").exists()
