@@ -19,9 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from batch.model import Decision, FileProblem, Step, Tracker, TrackerRow
+from batch.model import DEFAULT_HEADERS, Decision, FileProblem, Step, Tracker, TrackerRow
+
+if TYPE_CHECKING:
+    from batch.config import Config
 
 # What each STEP argument records, and the input field it goes in.
 STEP_FIELDS: dict[str, str] = {
@@ -78,6 +81,8 @@ class MarkResult:
     rows: list[tuple[TrackerRow, Decision, Decision]] = field(default_factory=list)
     written: bool = False
     backup: Path | None = None
+    # input columns the tracker lacked, added (or, in a dry run, to be added): header, column
+    added_columns: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def refused(self) -> list[CellMark]:
@@ -252,8 +257,6 @@ def _cell(
     refused = ""
     if old and not force and old != (_day(new) if isinstance(new, date) else new):
         refused = f"already holds {old!r}: use --force to replace it"
-    if field_name not in tracker.columns:
-        refused = f"the tracker has no {header} column: add one (any column headed '{header}')"
     return CellMark(row.row, row.company or "", field_name, header, old, new, refused)
 
 
@@ -320,11 +323,34 @@ def _mark(
             for (row, old), (_, new) in zip(before, after, strict=True)
             if row.row in changed or old != new  # a neighbour's decision may follow it
         ]
+        missing = list(dict.fromkeys(c.field for c in writes if c.field not in tracker.columns))
+        if missing:
+            _add_columns(tracker, missing, config, options, result)
+            if not options.dry_run:  # the file changed: read it again, with its new columns
+                tracker = read_tracker_file(workbook, config, run_options)
         if writes and not options.dry_run:
             edits = [(cell.row, tracker.columns[cell.field][1], cell.new) for cell in writes]
             result.backup = workbook.save(tracker, edits)
             result.written = result.backup is not None
     return result
+
+
+def _add_columns(
+    tracker: Tracker, fields: list[str], config: Config, options: MarkOptions, result: MarkResult
+) -> None:
+    """Give the tracker the input columns it lacks, losslessly, as `followup adopt` does (a
+    dry run only says where they would go)."""
+    from batch.adopt import add_input_columns
+
+    added = add_input_columns(
+        tracker.path,
+        fields,
+        sheet=tracker.sheet_name,
+        column_overrides=config.columns,
+        date_order=config.policy.date_order,
+        dry_run=options.dry_run,
+    )
+    result.added_columns = [(DEFAULT_HEADERS[name], added.columns[name]) for name in added.added]
 
 
 def _text(value: date | str) -> str:

@@ -13,6 +13,7 @@ from batch.mail_matching import CellFill
 from batch.model import DEFAULT_HEADERS, Decision, Status
 from batch.runner import CellChange, OwnedValue, TrackerResult
 from batch.sync import SyncRun
+from batch.xlsx.cell_refs import column_letters
 
 if TYPE_CHECKING:
     from batch.mark import MarkResult
@@ -275,6 +276,11 @@ def _decision_text(decision: Decision) -> str:
 def print_mark(result: MarkResult, *, dry_run: bool) -> None:
     """What `followup mark` wrote (or would), what it left alone, and each row's new status."""
     click.echo(f"{result.path}:")
+    for header, column in result.added_columns:
+        verb = "would add" if dry_run else "added"
+        click.echo(
+            f"  {verb} the column {header} ({column_letters(column)}), as followup adopt does"
+        )
     for cell in result.cells:
         where = f"row {cell.row}" + (f" {_clip(cell.company, 30)}" if cell.company else "")
         new = cell.new.isoformat() if isinstance(cell.new, date) else repr(cell.new)

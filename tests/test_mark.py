@@ -183,13 +183,28 @@ def test_drafted_with_no_drafts_that_day_says_so(tracker: Path) -> None:
     assert result.exit_code == 2 and "no drafts of 2026-11-01 for this tracker" in result.output
 
 
-def test_a_missing_column_is_named(tmp_path: Path) -> None:
+def test_a_missing_column_is_added_losslessly(tmp_path: Path) -> None:
     tracker = build_tracker(
-        tmp_path / "t.xlsx", ["Company", "Interview Date"], [["Acme", date(2026, 11, 12)]]
+        tmp_path / "t.xlsx",
+        ["Company", "Interview Date", "Notes"],
+        [["Acme", date(2026, 11, 12), "kept"], ["Globex", date(2026, 11, 13), "also kept"]],
     )
-    result = invoke("mark", tracker, "Acme", "check-in", "--today", TODAY)
-    assert result.exit_code == 1
-    assert "the tracker has no Check-In Sent column" in result.output
+    before = openpyxl_values(tracker, "Tracker")
+    dry = invoke("mark", tracker, "Acme", "thank-you", "--dry-run", "--today", TODAY)
+    assert dry.exit_code == 0, dry.output
+    assert "would add the column Thank-You Sent (D)" in dry.output
+    assert openpyxl_values(tracker, "Tracker") == before
+    result = invoke("mark", tracker, "Acme", "thank-you", "--date", "2026-11-12", "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    assert "added the column Thank-You Sent (D)" in result.output
+    assert "Thank-You Sent: (empty) -> 2026-11-12" in result.output
+    assert cell(tracker, 1, "Thank-You Sent") == "Thank-You Sent"
+    assert cell(tracker, 2, "Thank-You Sent") == datetime(2026, 11, 12)
+    after = openpyxl_values(tracker, "Tracker")
+    assert {key: value for key, value in after.items() if key[1] != 4} == before
+    # the next mark finds the column there
+    again = invoke("mark", tracker, "Globex", "thank-you", "--date", "2026-11-13", "--today", TODAY)
+    assert again.exit_code == 0 and "added the column" not in again.output
 
 
 @pytest.mark.parametrize(
