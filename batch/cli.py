@@ -284,7 +284,8 @@ def demo(sample: Path, folder: Path) -> None:
     "--since",
     callback=_parse_today,
     metavar="YYYY-MM-DD",
-    help="Read mail from this day on (default: the earliest interview date).",
+    help="Read mail from this day on (default: the earliest interview date); steps of "
+    "interviews before it are not filled.",
 )
 @click.option(
     "--today",

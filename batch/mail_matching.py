@@ -261,23 +261,25 @@ def _place(
     return "matching no row"
 
 
-def _answers_reply(message: MailMessage, row: TrackerRow, placed: Mapping[str, object]) -> bool:
+def _answers_reply(
+    message: MailMessage, row: TrackerRow, placed: Mapping[str, tuple[int, Direction, date]]
+) -> bool:
     """True when a sent message answers a reply received after the interview day: that is a
     conversation with the employer, not a follow-up step."""
+    interview = row.interview_date
     for reference in message.in_reply_to:
         known = placed.get(reference)
-        if (
-            isinstance(known, tuple)
-            and known[0] == row.row
-            and known[1] == "received"
-            and row.interview_date is not None
-            and known[2] > row.interview_date
-        ):
+        if known is None or interview is None:
+            continue
+        number, direction, day = known
+        if number == row.row and direction == "received" and day > interview:
             return True
     return False
 
 
-def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
+def plan_fills(
+    row: TrackerRow, matched: Sequence[MatchedMessage], read_from: date | None = None
+) -> RowFills:
     """The empty date cells a row's messages fill, and where they disagree with the row.
 
     Sent messages fill the sent columns in order (thank-you, check-in, reminder), one step
@@ -285,7 +287,8 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
     provided the dates stay in order. A draft of the tool's fills its own step's column.
     Received messages fill Reply Received with the latest reply's day. A date already in a
     cell is never changed, nor a cell whose text is not a date; when the mailbox disagrees
-    with one, that is a conflict.
+    with one, that is a conflict. `read_from` is the first day of mail that was read: when
+    the interview came before it, earlier steps may be unseen, so no sent day is placed.
     """
     values: dict[str, date | None] = {name: getattr(row, name) for name, _ in SENT_FIELDS}
     unreadable = _unreadable_fields(row)
@@ -301,6 +304,20 @@ def plan_fills(row: TrackerRow, matched: Sequence[MatchedMessage]) -> RowFills:
     for day, item in sorted(sent_days.items()):
         if day in values.values():
             continue  # already recorded
+        if (
+            read_from is not None
+            and row.interview_date is not None
+            and (row.interview_date < read_from)
+        ):
+            conflicts.append(
+                _conflict(
+                    row,
+                    "thank_you_sent",
+                    f"{_what(item)}, but mail before {read_from:%d %b %Y} was not read, so "
+                    "which step it was is unknown: left as is",
+                )
+            )
+            continue
         if unreadable_sent:
             # Which step a day was is unknown while a sent date cannot be read.
             conflicts.append(

@@ -97,7 +97,7 @@ class MailMessage:
     """One message's headers, as the matching needs them.
 
     Addresses are lower-case addr-specs. `sent_at` is the Date header, else when the
-    message was delivered (mbox "From " line, Maildir file name, IMAP INTERNALDATE), else None.
+    message was delivered (mbox "From " line, Maildir file time, IMAP INTERNALDATE), else None.
     """
 
     sender: str | None
@@ -554,8 +554,14 @@ def _logout(client: Any) -> None:
 
 def _folders_to_read(client: Any, host: str) -> list[tuple[str, FolderRole]]:
     """INBOX and the sent folders: those flagged \\Sent, else those named like one."""
-    listed = client.list_folders()
-    flagged = [name for flags, _, name in listed if b"\\Sent" in flags]
+    # Flags are case-insensitive (RFC 3501). A \Noselect folder ("[Gmail]" itself) holds no
+    # messages and cannot be opened.
+    listed = [
+        ({bytes(flag).lower() for flag in flags}, delimiter, name)
+        for flags, delimiter, name in client.list_folders()
+    ]
+    listed = [entry for entry in listed if not {b"\\noselect", b"\\nonexistent"} & entry[0]]
+    flagged = [name for flags, _, name in listed if b"\\sent" in flags]
     sent = flagged or [
         name for _, delimiter, name in listed if is_sent_folder_name(name, _text_of(delimiter))
     ]

@@ -243,11 +243,10 @@ def print_sync(run: SyncRun, *, dry_run: bool) -> None:
             click.echo(f"    still {after}" if before == after else f"    {before} -> {after}")
         for conflict in result.conflicts:
             click.echo(f"  row {conflict.row}, {conflict.column}: {conflict.message}")
-        for name, rows in sorted(result.missing_columns.items()):
-            click.echo(
-                f"  {rows} rows have a {DEFAULT_HEADERS[name]} date in the mailbox, but the "
-                f"tracker has no {DEFAULT_HEADERS[name]} column: add one and sync again"
-            )
+        if result.new_columns:
+            headers = ", ".join(DEFAULT_HEADERS[name] for name in result.new_columns)
+            verb = "would add" if dry_run else "added"
+            click.echo(f"  {verb} the columns the tracker lacked, right of the table: {headers}")
         if not dry_run:
             if result.written:
                 click.echo(f"  previous version kept in {result.backup}")

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from batch.config import Config
+from batch.files import file_stage
 from batch.mail_matching import (
+    FILLED_FIELDS,
     CellFill,
     dedupe,
     filled_row,
@@ -74,8 +76,9 @@ class SyncResult:
     error: str | None = None
     changes: list[RowChange] = field(default_factory=list)
     conflicts: list[RowProblem] = field(default_factory=list)
-    # filled cells whose column the tracker does not have: field -> how many rows
-    missing_columns: Counter[str] = field(default_factory=Counter)
+    # fields with a date to fill but no column: added right of the table (`followup adopt`'s
+    # way), or in a dry run, would be
+    new_columns: tuple[str, ...] = ()
     matched: int = 0  # messages that belong to a row
     skipped: Counter[str] = field(default_factory=Counter)  # why other messages do not count
     written: bool = False
@@ -155,15 +158,49 @@ def _sync_and_save(
     result: SyncResult,
 ) -> None:
     """Under the run lock, read the tracker again (it may have changed since it was first
-    read), fill it from the mail, and save it as a run saves."""
+    read), fill it from the mail, and save it as a run saves. A date column the tracker
+    lacks is added first, as `followup adopt` adds it, and the tracker is read once more."""
     from batch.safe_save import check_not_open, check_writable, run_lock
 
     path = loaded.tracker.path
     check_not_open(path)
     check_writable(path)
-    with run_lock(path), open_tracker(path, writing=True) as workbook:
-        tracker = read_tracker_file(workbook, loaded.config, options.run_options())
+    with run_lock(path):
+        if _fill_and_save(loaded, messages, own, options, result):
+            return
+        from batch.adopt import add_input_columns
+
+        added = result.new_columns
+        columns = add_input_columns(
+            path,
+            added,
+            sheet=loaded.tracker.sheet_name,
+            column_overrides=loaded.config.columns,
+            date_order=loaded.config.policy.date_order,
+        )
+        _fill_and_save(loaded, messages, own, options, result)
+        result.new_columns = added
+        # The version from before the sync touched anything is the one to restore.
+        if columns.backup is not None:
+            result.backup, result.written = columns.backup, True
+
+
+def _fill_and_save(
+    loaded: _Loaded,
+    messages: Sequence[MailMessage],
+    own: frozenset[str],
+    options: SyncOptions,
+    result: SyncResult,
+) -> bool:
+    """Read the tracker, plan the fills and save them; False (nothing saved) when a column
+    they need is missing."""
+    path = loaded.tracker.path
+    with open_tracker(path, writing=True) as workbook:
+        with file_stage("reading the tracker", path):
+            tracker = read_tracker_file(workbook, loaded.config, options.run_options())
         _sync_one(loaded._replace(tracker=tracker), messages, own, options, result)
+        if result.new_columns:
+            return False
         if result.changes:
             cells = [
                 (fill.row, tracker.columns[fill.field][1], fill.day)
@@ -172,6 +209,7 @@ def _sync_and_save(
             ]
             result.backup = workbook.save(tracker, cells)
             result.written = result.backup is not None
+    return True
 
 
 def _earliest_interview(loaded: Iterable[_Loaded]) -> date | None:
@@ -243,22 +281,23 @@ def _sync_one(
         own_addresses=own,
     )
     result.skipped = matched.skipped
+    result.conflicts = []
     result.matched = sum(len(items) for items in matched.by_row.values())
     rows_by_number = {row.row: row for row in tracker.rows}
     filled: list[tuple[TrackerRow, tuple[CellFill, ...]]] = []
     for number, items in matched.by_row.items():
         row = rows_by_number[number]
-        planned = plan_fills(row, items)
+        planned = plan_fills(row, items, options.since)
         result.conflicts.extend(planned.conflicts)
-        fills = tuple(fill for fill in planned.fills if fill.field in tracker.columns)
-        for fill in planned.fills:
-            if fill.field not in tracker.columns:
-                result.missing_columns[fill.field] += 1
-        if fills:
-            filled.append((row, fills))
+        if planned.fills:
+            filled.append((row, planned.fills))
     filled.sort(key=lambda pair: pair[0].row)
     result.conflicts.sort(key=lambda problem: problem.row)
     result.changes = _decided_again(tracker, filled, today, config)
+    needed = {fill.field for _, fills in filled for fill in fills}
+    result.new_columns = tuple(
+        name for name in FILLED_FIELDS if name in needed and name not in tracker.columns
+    )
 
 
 def _decided_again(

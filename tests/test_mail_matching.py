@@ -427,6 +427,17 @@ FILL_CASES += [
 ]
 
 
+def test_with_mail_read_from_after_the_interview_no_sent_day_is_placed() -> None:
+    items = [item("sent", "2026-11-19"), item("received", "2026-11-20")]
+    planned = plan_fills(row(), items, read_from=date(2026, 11, 15))
+    assert [(f.field, f.day.isoformat()) for f in planned.fills] == [("reply_date", "2026-11-20")]
+    assert [c.column for c in planned.conflicts] == ["Thank-You Sent"]
+    assert "mail before 15 Nov 2026 was not read" in planned.conflicts[0].message
+    # An interview on or after the first day read: everything after it was seen.
+    planned = plan_fills(row(), items, read_from=date(2026, 11, 12))
+    assert [f.field for f in planned.fills] == ["thank_you_sent", "reply_date"]
+
+
 @pytest.mark.parametrize("case", FILL_CASES, ids=[case.id for case in FILL_CASES])
 def test_plan_fills(case: FillCase) -> None:
     the_row = row(**_dates(case.row), problems=case.problems)

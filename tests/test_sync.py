@@ -200,16 +200,37 @@ def test_a_draft_the_tool_wrote_matches_by_its_message_id(tmp_path: Path, tracke
     )
 
 
-def test_a_missing_column_is_reported_and_the_others_are_filled(
+def test_a_missing_date_column_is_added_right_of_the_table(
     tmp_path: Path, mboxes: tuple[Path, Path]
 ) -> None:
     header = [name for name in HEADER if name != "Reply Received"]
     tracker = build_scenario_tracker(tmp_path / "tracker.xlsx", header)
+    before = cells(tracker)
     inbox, sent = mboxes
-    result = invoke("sync", tracker, "--mbox", inbox, "--mbox", sent, "--today", RUN_DAY)
+    args = ("sync", tracker, "--mbox", inbox, "--mbox", sent, "--today", RUN_DAY)
+    dry = invoke(*args, "--dry-run")
+    assert "would add the columns the tracker lacked, right of the table: Reply Received" in (
+        dry.output
+    )
+    assert cells(tracker) == before
+    result = invoke(*args)
     assert result.exit_code == 0, result.output
-    assert cells(tracker)[(2, "Check-In Sent")] == "2026-11-19"
-    assert "4 rows have a Reply Received date in the mailbox" in result.output
+    assert "added the columns the tracker lacked, right of the table: Reply Received" in (
+        result.output
+    )
+    sheet = openpyxl.load_workbook(tracker)["Interviews"]
+    assert [cell.value for cell in sheet[1]] == [*header, "Reply Received"]
+    # The backup named is the tracker as it was before the sync.
+    backup = Path(result.output.split("previous version kept in ")[1].split()[0])
+    assert cells(backup) == before
+    after = cells(tracker)
+    # Without a typed reply date, Greystone's reply is filled too; nothing else changed.
+    expected = {**before, **{(row, "Reply Received"): None for row in range(2, 7)}}
+    for row, fills in EXPECTED_FILLS.items():
+        for column, day in fills.items():
+            expected[(row, column)] = day
+    expected[(4, "Reply Received")] = "2026-11-18"
+    assert after == expected
 
 
 def test_a_tracker_open_in_excel_is_left_alone(tracker: Path, mboxes: tuple[Path, Path]) -> None:

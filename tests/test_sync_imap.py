@@ -182,3 +182,15 @@ def test_password_from_the_keyring(dovecot: Dovecot, tmp_path: Path) -> None:
         keyring.set_keyring(previous)
     assert result.exit_code == 0, result.output
     assert "filled 5 cells in 3 rows" in result.output
+
+
+def test_tls_is_the_default(dovecot: Dovecot, tmp_path: Path) -> None:
+    """Without --imap-insecure the connection must be TLS: a server that speaks plain IMAP
+    fails the handshake (one line, exit 2), so the password is never sent to it."""
+    tracker = build_scenario_tracker(tmp_path / "tracker.xlsx")
+    args = ["sync", str(tracker), *imap_args(dovecot.host, dovecot.port, "alice")]
+    args.remove("--imap-insecure")
+    result = CliRunner(env={"FOLLOWUP_IMAP_PASSWORD": PASSWORD}).invoke(main, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "TLS failed" in lines[0], result.output
