@@ -259,6 +259,9 @@ class Tracker:
     unused_headers: tuple[tuple[int, str, str | None], ...] = ()
     # a Company column and a status or applied date, but no Interview Date column
     applications_log: bool = False
+    # row number -> owned column name -> value, for rows that are not tracker rows (a legend
+    # under the table) but hold the tool's values from an earlier run: a run clears them
+    stale_owned: dict[int, dict[str, str | date | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,10 @@ def plan_changes(tracker: Tracker, rows: Sequence[RowResult]) -> list[CellChange
             if old == new or _normalised(old) == _normalised(new):
                 continue
             changes.append(CellChange(number, name, old, new))
+    # Rows that are not tracker rows (a legend under the table) lose what an earlier run
+    # wrote in the tool's columns there.
+    for number, stale in tracker.stale_owned.items():
+        changes.extend(CellChange(number, name, old, None) for name, old in stale.items() if old)
     return changes
 
 

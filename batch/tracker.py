@@ -649,6 +649,20 @@ def _typical_fill(cells: Cells, header_index: int, input_indexes: list[int]) -> 
     return counts[len(counts) // 2] if counts else 0
 
 
+def _remember_stale(
+    stale: dict[int, dict[str, str | date | None]],
+    row: int,
+    cells_of_row: list[Any],
+    owned: list[tuple[str, int]],
+    date1904: bool,
+) -> None:
+    """Keep what a skipped row holds in the tool's columns, when it holds anything (an
+    earlier version took a legend row for a tracker row and wrote there)."""
+    values = {name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned}
+    if any(value is not None for value in values.values()):
+        stale[row] = values
+
+
 def _rows_text(numbers: list[int]) -> str:
     if len(numbers) == 1:
         return f"row {numbers[0]}"
@@ -694,6 +708,7 @@ def _build_tracker(
     owned_values: dict[int, dict[str, str | date | None]] = {}
     one_cell_rows: list[int] = []
     after_gap: list[int] = []
+    stale_owned: dict[int, dict[str, str | date | None]] = {}
     # Every row as wide as the widest, so the loop below needs no bounds checks.
     width = max([len(row) for row in cells] + [header_map.last_column, 1])
     # Each column remembers what its reader made of each text and each date (a tracker
@@ -735,6 +750,7 @@ def _build_tracker(
         excel_row = row_index + 1
         if empty_run >= TABLE_GAP_ROWS and rows:
             after_gap.append(excel_row)
+            _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
             continue
         empty_run = 0
         if (
@@ -746,6 +762,7 @@ def _build_tracker(
             )
         ):
             one_cell_rows.append(excel_row)
+            _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
             continue
         values: dict[str, Any] = {}
         problems: list[RowProblem] = []
@@ -830,6 +847,7 @@ def _build_tracker(
         date_orders=tuple(date_orders.values()),
         unused_headers=header_map.unused,
         applications_log=applications_log,
+        stale_owned=stale_owned,
     )
 
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from tracker_helpers import build_tracker
+from workbook_helpers import calamine_values
 
 from batch.cli import main
-from batch.model import Status, Tracker
+from batch.model import OWNED_COLUMNS, Status, Tracker
 from batch.policy import Policy
 from batch.rules import decide
 from batch.tracker import read_tracker
@@ -246,3 +247,20 @@ def test_a_bilingual_header_says_it_in_brackets(tmp_path: Path) -> None:
         "applied_date": "投递时间 (Apply Date)",
         "outcome": "当前状态 (Current Status)",
     }
+
+
+def test_a_legend_row_loses_what_an_earlier_run_wrote_there(tmp_path: Path) -> None:
+    # An earlier version took a legend row for a tracker row and wrote "Needs attention".
+    header = ["Company", "Role", "Interview Date", "Status", *OWNED_COLUMNS]
+    rows: list[list[object]] = [
+        ["Acme", "Analyst", D(2026, 11, 12), "Interviewing"],
+        ["Globex", "Engineer", D(2026, 11, 13), "Interviewing"],
+        ["", "", "", "Withdrawn", "Needs attention", "", "", "Needs attention: fill in"],
+    ]
+    path = build_tracker(tmp_path / "t.xlsx", header, rows)
+    result = CliRunner().invoke(main, ["run", str(path), "--today", TODAY.isoformat()])
+    assert result.exit_code in (0, 1), result.output  # 1: the drafts have no signer
+    values = calamine_values(path.read_bytes(), "Tracker")
+    assert values[(4, 4)] == "Withdrawn"
+    assert (4, 5) not in values and (4, 8) not in values
+    assert values[(2, 5)] in {"Overdue", "Due", "Waiting"}
