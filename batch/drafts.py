@@ -56,7 +56,7 @@ from batch.model import (
     Step,
     TrackerRow,
 )
-from batch.names import SalutationForm, addressed_as, people_in, tidy_name
+from batch.names import SalutationForm, addressed_as, full_names, people_in, tidy_name
 from batch.phrases import (
     DateOrder,
     company_name,
@@ -406,8 +406,11 @@ def draft_context(
 
     people = people_in(row.contact_name)
     contact = addressed_as(people, settings.salutation)
-    # The To line keeps the cell as written (on one line); only the greeting is made personal.
-    to_name, contact_changed = clean_header_text(row.contact_name or "")
+    # The To line names the people the cell names, as the greeting does, without roles or
+    # notes ("Sam Ortiz", not "sam ortiz (Recruiter)"); a cell naming nobody ("HR") leaves
+    # the bare address. The raw cell is still checked, so a line break in it is reported.
+    _, contact_changed = clean_header_text(row.contact_name or "")
+    to_name = clean_header_text(full_names(people))[0]
     to_email, email_changed = clean_address(row.contact_email)
     if email_changed:
         problems.append(

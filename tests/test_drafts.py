@@ -699,7 +699,7 @@ def test_draft_context_words_the_cells() -> None:
     assert variables["extra_info"] == "my portfolio (https://folio.example/al)"
     assert variables["interview_when"] == "on Thursday, November 12,"
     assert set(variables) == set(TEMPLATE_VARIABLES)
-    assert context.to_name == "priya shah, Head of Data"  # the To line keeps the cell
+    assert context.to_name == "Priya Shah"  # the To line names the person, as the greeting does
     assert context.problems == ()
 
 
