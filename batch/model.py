@@ -17,6 +17,11 @@ from batch.values import DateOrderFinding
 Severity = Literal["error", "warning"]
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 day", "3 days": a count with its noun, for reasons, the summary and the review page."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 class FileProblem(Exception):
     """Something that stops a whole tracker (exit 2). The message is one line for the user."""
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from batch.mail_matching import CellFill
-from batch.model import DEFAULT_HEADERS, Decision, Status
+from batch.model import DEFAULT_HEADERS, Decision, Status, counted
 from batch.runner import CellChange, OwnedValue, TrackerResult
 from batch.sync import SyncRun
 from batch.xlsx.cell_refs import column_letters
@@ -44,7 +44,9 @@ def print_run(results: Sequence[TrackerResult], *, dry_run: bool) -> None:
         if result.error is not None:
             click.echo(f"followup: {result.error}", err=True)
             continue
-        click.echo(f"{result.path}: {len(result.rows)} rows on {short_date(result.today)}")
+        click.echo(
+            f"{result.path}: {counted(len(result.rows), 'row')} on {short_date(result.today)}"
+        )
         if dry_run:
             _print_decisions(result)
             _print_changes(result.changes)
@@ -57,16 +59,16 @@ def print_run(results: Sequence[TrackerResult], *, dry_run: bool) -> None:
                     if result.drafts_unchanged
                     else ""
                 )
-                click.echo(
-                    f"  {result.draft_files} draft files in {result.drafts_folder}{unchanged}"
-                )
+                files = counted(result.draft_files, "draft file")
+                click.echo(f"  {files} in {result.drafts_folder}{unchanged}")
             if result.review_page is not None:
                 click.echo(f"  review page: {result.review_page}")
         for note in result.notes:
             click.echo(f"  {note}")
         problems = sum(1 for r in result.rows if any(p.severity == "error" for p in r.problems))
         if problems:
-            click.echo(f"  {problems} rows need attention: see the Follow-up Problems column")
+            needs = "row needs" if problems == 1 else "rows need"
+            click.echo(f"  {problems} {needs} attention: see the Follow-up Problems column")
 
 
 def _workbook_line(result: TrackerResult) -> str:

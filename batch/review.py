@@ -34,7 +34,7 @@ from typing import Any, cast
 
 from batch.drafts import DraftTemplates, RenderedDraft, RowDraftFiles, long_date
 from batch.manifest import WriteOutcome, write_if_changed
-from batch.model import REVIEW_STATUSES, Decision, RowProblem, Status, TrackerRow
+from batch.model import REVIEW_STATUSES, Decision, RowProblem, Status, TrackerRow, counted
 
 REVIEW_TEMPLATE = "review.html"
 _STATUS_ORDER = tuple(Status)
@@ -89,10 +89,6 @@ def _day(value: date | None, run_date: date) -> str:
         return ""
     text = f"{_SHORT_DAYS[value.weekday()]} {value.day} {_SHORT_MONTHS[value.month - 1]}"
     return text if value.year == run_date.year else f"{text} {value.year}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class _View(dict[str, Any]):
@@ -168,7 +164,7 @@ def _lateness(decision: Decision, run_date: date) -> str:
     due = decision.due
     if decision.status is Status.OVERDUE:
         late = 0 if due is None else (run_date - due).days
-        return f"Overdue by {_plural(late, 'day')}" if late > 0 else "Overdue"
+        return f"Overdue by {counted(late, 'day')}" if late > 0 else "Overdue"
     return "Due today"  # the rules call a step Due on the days it should go out
 
 
@@ -420,7 +416,7 @@ class _PageBuilder:
         for key, same in by_contact.items():
             if len(same) > 1:
                 who = same[0]["contact"] or key
-                text = f"{_plural(len(same), 'draft')} to the same contact ({who}): send one"
+                text = f"{counted(len(same), 'draft')} to the same contact ({who}): send one"
                 warnings.append(_View(text=text, drafts=same))
                 for card in same:
                     card["problems"].append(text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
-from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, TrackerRow
+from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, TrackerRow, counted
 from batch.outcomes import OutcomeReading
 from batch.policy import Policy
 
@@ -35,10 +35,6 @@ def format_day(day: date, today: date) -> str:
     """
     text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
     return text if day.year == today.year else f"{text} {day.year}"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
@@ -252,7 +248,7 @@ def _follow_up(
             due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}, after the employer's date "
-                f"({on(employer_date)}), so check in {_plural(waited, 'business day')} after "
+                f"({on(employer_date)}), so check in {counted(waited, 'business day')} after "
                 f"it: {on(due)}"
             )
         elif hands_off:
@@ -260,7 +256,7 @@ def _follow_up(
             due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}; they will contact you and gave no date, so "
-                f"wait {_plural(policy.hands_off_days, 'business day')} and check in once: "
+                f"wait {counted(policy.hands_off_days, 'business day')} and check in once: "
                 f"{on(due)}"
             )
         else:
@@ -268,7 +264,7 @@ def _follow_up(
             due = policy.add_business_days(thank_you, waited)
             why = (
                 f"Thank-you sent {on(thank_you)}; no date from the employer, so check in "
-                f"{_plural(policy.checkin_after_days, 'business day')} later: {on(due)}"
+                f"{counted(policy.checkin_after_days, 'business day')} later: {on(due)}"
             )
         proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
         return _step_decision(_bounded(proposal, last_sent, today, policy, waited), today, policy)
@@ -280,7 +276,7 @@ def _follow_up(
         due = policy.add_business_days(checkin, policy.reminder_after_days)
         why = (
             f"Check-in sent {on(checkin)} and no reply, so send a reminder "
-            f"{_plural(policy.reminder_after_days, 'business day')} later: {on(due)}"
+            f"{counted(policy.reminder_after_days, 'business day')} later: {on(due)}"
         )
         proposal = _Proposal(Step.REMINDER, due, why, employer_date)
         waited = policy.reminder_after_days if checkin == last_sent else 0
@@ -307,7 +303,7 @@ def _move_on(
         move_on_from = policy.next_business_day(employer_date)
         after = f"the business day after the employer's date ({on(employer_date)})"
     else:
-        after = f"{_plural(policy.move_on_after_days, 'business day')} later"
+        after = f"{counted(policy.move_on_after_days, 'business day')} later"
     if today < move_on_from:
         reason = (
             f"{what}; nothing more to send: if no reply comes by {on(move_on_from)} "
@@ -356,7 +352,7 @@ def _after_reply(
         due = policy.add_business_days(reply, policy.after_reply_days)
         why = (
             f"Reply received {on(reply)}: wait for their update, and check in once if none "
-            f"comes within {_plural(policy.after_reply_days, 'business day')}: {on(due)}"
+            f"comes within {counted(policy.after_reply_days, 'business day')}: {on(due)}"
         )
     proposal = _Proposal(Step.CHECK_IN, due, why, employer_date, reply)
     # Everything sent is on or before the reply, so a wait counted from it is as long after.
@@ -392,7 +388,7 @@ def _paused(
     due = policy.add_business_days(latest, policy.hands_off_days)
     why = (
         f"{said}: no thank-you or reminder while it is paused, one gentle check-in "
-        f"{_plural(policy.hands_off_days, 'business day')} after the latest date "
+        f"{counted(policy.hands_off_days, 'business day')} after the latest date "
         f"({on(latest)}): {on(due)}"
     )
     proposal = _Proposal(Step.CHECK_IN, due, why, employer_date)
@@ -427,7 +423,7 @@ def _bounded(
         if earliest > due:
             due = earliest
             why = (
-                f"{why}; {_plural(policy.min_gap_days, 'business day')} after the last message "
+                f"{why}; {counted(policy.min_gap_days, 'business day')} after the last message "
                 f"({format_day(last_sent, today)}): {format_day(earliest, today)}"
             )
     if due == proposal.due:
@@ -458,7 +454,7 @@ def _thank_you(
         due = policy.next_business_day(grace_end)
         why = (
             f"Interview {on(interview)} and no thank-you sent; more than "
-            f"{_plural(policy.thank_you_grace_days, 'business day')} later, so thank them and "
+            f"{counted(policy.thank_you_grace_days, 'business day')} later, so thank them and "
             f"check in in one message: {on(due)}"
         )
         if employer_date is not None and policy.next_business_day(employer_date) > due:
@@ -472,7 +468,7 @@ def _thank_you(
         return _step_decision(proposal, today, policy)
     if days_late > policy.stale_after_days:
         reason = (
-            f"Interview {on(interview)} and no thank-you sent; it is {_plural(days_late, 'day')} "
+            f"Interview {on(interview)} and no thank-you sent; it is {counted(days_late, 'day')} "
             f"late, more than {policy.stale_after_days}, so move on."
         )
         return Decision(Status.MOVE_ON, None, None, reason)
@@ -484,7 +480,7 @@ def _thank_you(
         return Decision(Status.DUE, Step.THANK_YOU, interview, reason)
     reason = (
         f"Interview {on(interview)} and no thank-you sent: it was due that evening, "
-        f"{_plural(days_late, 'day')} late."
+        f"{counted(days_late, 'day')} late."
     )
     return Decision(Status.OVERDUE, Step.THANK_YOU, interview, reason)
 
@@ -497,11 +493,11 @@ def _step_decision(proposal: _Proposal, today: date, policy: Policy) -> Decision
     if days_late > policy.stale_after_days:
         status, step, due = Status.MOVE_ON, None, None
         reason = (
-            f"{proposal.why}, {_plural(days_late, 'day')} late: more than "
+            f"{proposal.why}, {counted(days_late, 'day')} late: more than "
             f"{policy.stale_after_days} days, so move on."
         )
     elif days_late > 0:
-        status, reason = Status.OVERDUE, f"{proposal.why}, {_plural(days_late, 'day')} late."
+        status, reason = Status.OVERDUE, f"{proposal.why}, {counted(days_late, 'day')} late."
     elif days_late == 0:
         status, reason = Status.DUE, f"{proposal.why}, today."
     else:

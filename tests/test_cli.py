@@ -342,3 +342,17 @@ def test_the_draft_cell_links_to_the_email_with_a_safe_target() -> None:
     absolute = str(Path("/shared/drafts/a b.eml").resolve())
     assert draft_cell((absolute,)).target == Path(absolute).as_uri()  # type: ignore[union-attr]
     assert draft_cell(()) is None
+
+
+def test_summary_counts_read_as_english(tmp_path: Path) -> None:
+    """One row, one draft, one problem: "1 row", never "1 rows"."""
+    path = tmp_path / "one.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Candidate", "Company", "Contact", "Email", "Interview Date", "Thank-You Sent"])
+    sheet.append(["Alex Morgan", "Quillmate", "Sam Ortiz", "sam@x.example", "2026-11-20", "x"])
+    workbook.save(path)
+    output = invoke("run", path, "--today", DEMO_DAY).output
+    assert "1 row on Mon 23 Nov 2026" in output
+    assert "1 row needs attention" in output
+    assert "1 rows" not in output
