@@ -93,3 +93,29 @@ def test_quick_start_leaves_a_clone_clean(tmp_path: Path) -> None:
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""
+
+
+def test_every_package_and_data_file_is_installed() -> None:
+    """The quick start installs with `pip install .` (not editable): a subpackage or data file
+    missing from pyproject.toml would pass every other test and fail for a new user."""
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    declared = set(setuptools["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "batch").rglob("__init__.py")
+    }
+    assert on_disk <= declared, f"add {sorted(on_disk - declared)} to [tool.setuptools] packages"
+    patterns = setuptools["package-data"]
+    for data in (ROOT / "batch").rglob("*"):
+        if (
+            data.is_file()
+            and data.suffix not in {".py", ".pyc"}
+            and "__pycache__" not in data.parts
+        ):
+            package = ".".join(data.parent.relative_to(ROOT).parts)
+            globs = patterns.get(package, [])
+            assert any(data.match(glob) for glob in globs), (
+                f"add {data.name} to [tool.setuptools.package-data] {package!r}"
+            )
