@@ -251,7 +251,7 @@ def demo(sample: Path, folder: Path) -> None:
     sys.exit(exit_code(results))
 
 
-@main.command()
+@main.command(short_help="Fill empty sent and reply dates from your mailbox (read-only).")
 @TRACKERS
 @click.option(
     "--mbox",

@@ -322,6 +322,8 @@ def test_every_command_has_a_whole_one_line_summary() -> None:
     for name, command in main.commands.items():
         summary = command.get_short_help_str(limit=1000)
         assert not summary.endswith("..."), f"give `{name}` a short_help of one line"
+        shown = next(line for line in listed if line.split() and line.split()[0] == name)
+        assert not shown.endswith("..."), f"`{name}`'s short_help is cut in --help: shorten it"
         assert any(line.split() and line.split()[0] == name for line in listed)
         assert f"{name}  " in result.output or f"{name} " in result.output
 
