@@ -8,14 +8,15 @@ Heavy modules (the reader, the writer, Jinja2) are imported inside the commands 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
 T = TypeVar("T")
+FC = TypeVar("FC", bound=Callable[..., Any])
 PROGRESS_MIN_ROWS = 5000
 
 TRACKERS = click.argument(
@@ -45,6 +46,21 @@ def _parse_today(_ctx: click.Context, _param: click.Parameter, value: str | None
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def today_option(help_text: str) -> Callable[[FC], FC]:
+    """`--today YYYY-MM-DD`; each command says what the date means for it."""
+    return click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD", help=help_text)
+
+
+def drafts_option(help_text: str) -> Callable[[FC], FC]:
+    """`--drafts DIR`; each command says what it uses the folder for."""
+    return click.option(
+        "--drafts",
+        "drafts_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help=help_text,
+    )
 
 
 def _progress_bar(rows: Sequence[T], label: str) -> Iterator[T]:
@@ -84,17 +100,11 @@ def main() -> None:
 
 @main.command(short_help="The daily batch: decide, write back, draft what is due.")
 @TRACKERS
-@click.option(
-    "--today",
-    callback=_parse_today,
-    metavar="YYYY-MM-DD",
-    help="The run date (default: today in the policy's time zone).",
+@today_option(
+    "The run date (default: today in the policy's time zone).",
 )
-@click.option(
-    "--drafts",
-    "drafts_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Folder for drafts and the review page (default: drafts/ next to each tracker).",
+@drafts_option(
+    "Folder for drafts and the review page (default: drafts/ next to each tracker).",
 )
 @CONFIG
 @SHEET
@@ -131,11 +141,8 @@ def run(
 @TRACKERS
 @CONFIG
 @SHEET
-@click.option(
-    "--today",
-    callback=_parse_today,
-    metavar="YYYY-MM-DD",
-    help="The date to check sent dates against (default: today).",
+@today_option(
+    "The date to check sent dates against (default: today).",
 )
 @JSON
 def check(
@@ -287,17 +294,11 @@ def demo(sample: Path, folder: Path) -> None:
     help="Read mail from this day on (default: the earliest interview date); steps of "
     "interviews before it are not filled.",
 )
-@click.option(
-    "--today",
-    callback=_parse_today,
-    metavar="YYYY-MM-DD",
-    help="The run date: later mail is ignored (default: today).",
+@today_option(
+    "The run date: later mail is ignored (default: today).",
 )
-@click.option(
-    "--drafts",
-    "drafts_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The drafts folder whose drafts' Message-IDs to match (default: drafts/ by the tracker).",
+@drafts_option(
+    "The drafts folder whose drafts' Message-IDs to match (default: drafts/ by the tracker).",
 )
 @CONFIG
 @SHEET
@@ -378,17 +379,11 @@ def sync(
 )
 @click.option("--force", is_flag=True, help="Replace cells that already hold a value.")
 @click.option("--dry-run", is_flag=True, help="Write nothing; show the cells that would change.")
-@click.option(
-    "--today",
-    callback=_parse_today,
-    metavar="YYYY-MM-DD",
-    help="The run date, for the default --date and the new status (default: today).",
+@today_option(
+    "The run date, for the default --date and the new status (default: today).",
 )
-@click.option(
-    "--drafts",
-    "drafts_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="The drafts folder the run used (for --drafted; default: drafts/ next to the tracker).",
+@drafts_option(
+    "The drafts folder the run used (for --drafted; default: drafts/ next to the tracker).",
 )
 @CONFIG
 @SHEET
