@@ -179,14 +179,16 @@ def typo_of(key: str) -> str | None:
 
 def nearest_field(key: str) -> str | None:
     """The input field whose known headers are nearest to a header key (for `check`)."""
+    limit = max(len(key), 4) // 2
     best: tuple[int, str] | None = None
     for target, meaning in _MEANING_BY_HEADER.items():
         if meaning not in DEFAULT_HEADERS:
             continue
-        distance = edit_distance(key, target, max(len(key), len(target)))
+        # Capped: a header further away than `limit` from every field has no nearest one.
+        distance = edit_distance(key, target, limit)
         if best is None or distance < best[0]:
             best = (distance, meaning)
-    if best is None or best[0] > max(len(key), 4) // 2:
+    if best is None or best[0] > limit:
         return None
     return best[1]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -688,142 +688,226 @@ def _build_tracker(
         header_map, cells, header_index, date1904=date1904, date_order=date_order
     )
     settled = _settled_owned(path, sheet_name, cells, header_index, header_map, owned_record)
-    date_orders = _date_orders(cells[header_index + 1 :], header_map, date_order)
+    table = _TableReader(cells, header_index, header_map, settled, error_cells, date1904)
+    read = table.read(_field_readers(header_map, date1904, date_order))
+    date_orders = _date_orders(read.date_texts, header_map, date_order)
     column_orders = {name: finding.order for name, (_, finding) in date_orders.items()}
-    readers = _field_readers(header_map, date1904, date_order, column_orders)
-    headers = tuple((reader.field, reader.header) for reader in readers)
-    input_indexes = sorted({reader.index for reader in readers})
-    owned = [(name, column - 1) for name, column in settled.items()]
-    error_columns = {reader.index for reader in readers if reader.sees_errors}
-    errors_by_row: dict[int, dict[int, str]] = {}
-    for (row_index, column_index), text in error_cells.items():
-        if row_index > header_index and column_index in error_columns:
-            errors_by_row.setdefault(row_index, {})[column_index] = text
-    company_index = header_map.fields["company"][1] - 1 if "company" in header_map.fields else -1
-    # Where the table's rows fill several columns, a row filling one is a legend, a note or
-    # a total, not a tracker row.
-    sparse_rows_stand_out = _typical_fill(cells, header_index, input_indexes) >= 3
-
-    rows: list[TrackerRow] = []
-    owned_values: dict[int, dict[str, str | date | None]] = {}
-    one_cell_rows: list[int] = []
-    after_gap: list[int] = []
-    stale_owned: dict[int, dict[str, str | date | None]] = {}
-    # Every row as wide as the widest, so the loop below needs no bounds checks.
-    width = max([len(row) for row in cells] + [header_map.last_column, 1])
-    # Each column remembers what its reader made of each text and each date (a tracker
-    # repeats the same companies, roles, dates and yes/no words on thousands of rows): every
-    # reader is a pure function of the cell. Only exact str and date cells are remembered
-    # (numbers would mix: 1 == 1.0 == True). Unreadable cells are not: they raise again.
-    fields = [
-        (reader.field, reader.header, reader.index, reader.read, dict[object, object]())
-        for reader in readers
-    ]
-    last_column = header_map.last_column
-    empty_run = 0
-    for row_index in range(header_index + 1, len(cells)):
-        cells_of_row = cells[row_index]
-        if len(cells_of_row) < width:
-            cells_of_row = cells_of_row + [""] * (width - len(cells_of_row))
-        # Track the last used column cheaply: only cells right of the best so far are looked
-        # at. Rows skipped below count too: new columns must not land on their cells.
-        for index in range(width - 1, last_column - 1, -1):
-            if cells_of_row[index] != "" and cells_of_row[index] is not None:
-                last_column = index + 1
-                break
-        row_errors = errors_by_row.get(row_index)
-        if row_errors is not None:
-            cells_of_row = list(cells_of_row)
-            for column_index, text in row_errors.items():
-                cells_of_row[column_index] = ExcelError(text)
-        # The first two filled input cells: none is a blank row, one may be a legend.
-        filled = []
-        for index in input_indexes:
-            cell = cells_of_row[index]
-            if isinstance(cell, ExcelError) or not is_placeholder(cell):
-                filled.append(index)
-                if len(filled) == 2:
-                    break
-        if not filled:
-            empty_run += 1
-            continue  # a blank or pre-formatted placeholder row
-        excel_row = row_index + 1
-        if empty_run >= TABLE_GAP_ROWS and rows:
-            after_gap.append(excel_row)
-            _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
-            continue
-        empty_run = 0
-        if (
-            sparse_rows_stand_out
-            and len(filled) == 1
-            and (
-                filled[0] != company_index
-                or str(cells_of_row[filled[0]]).strip().rstrip(":").casefold() in _NOT_A_COMPANY
-            )
-        ):
-            one_cell_rows.append(excel_row)
-            _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
-            continue
-        values: dict[str, Any] = {}
-        problems: list[RowProblem] = []
-        for field_name, header, index, read, known in fields:
-            cell = cells_of_row[index]
-            kind = cell.__class__
-            remembered = kind is str or kind is date
-            if remembered:
-                if cell == "":
-                    continue  # empty: the field keeps its default, None
-                value = known.get(cell, _NOT_KNOWN)
-                if value is not _NOT_KNOWN:
-                    values[field_name] = value
-                    continue
-            try:
-                value = read(cell)
-            except Unreadable as problem:
-                problems.append(
-                    RowProblem(excel_row, header, problem.code, problem.message, "error")
-                )
-                continue
-            values[field_name] = value
-            if remembered and len(known) < _KNOWN_PER_COLUMN:
-                known[cell] = value
-        values["row"] = excel_row
-        values["problems"] = tuple(problems)
-        values["headers"] = headers
-        rows.append(_tracker_row(values))
-        owned_values[excel_row] = {
-            name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned
-        }
-
+    if any(order != date_order for order in column_orders.values()):
+        # A column whose own dates show the other day/month order: read again with it.
+        read = table.read(_field_readers(header_map, date1904, date_order, column_orders))
     header_row = header_index + 1
+    return Tracker(
+        path=path,
+        sheet_name=sheet_name,
+        header_row=header_row,
+        columns=dict(header_map.fields),
+        owned_columns=settled,
+        last_column=read.last_column,
+        date1904=date1904,
+        rows=tuple(read.rows),
+        owned_values=read.owned_values,
+        warnings=(
+            *_table_warnings(header_row, header_map, notes, read),
+            *_mixed_date_orders(header_row, date_orders),
+        ),
+        date_orders=tuple(date_orders.values()),
+        unused_headers=header_map.unused,
+        applications_log=header_map.is_applications_log(),
+        stale_owned=read.stale_owned,
+    )
+
+
+@dataclass
+class _RowsRead:
+    """What one pass over the table's rows found."""
+
+    rows: list[TrackerRow] = dataclasses.field(default_factory=list)
+    owned_values: dict[int, dict[str, str | date | None]] = dataclasses.field(default_factory=dict)
+    one_cell_rows: list[int] = dataclasses.field(default_factory=list)
+    after_gap: list[int] = dataclasses.field(default_factory=list)
+    stale_owned: dict[int, dict[str, str | date | None]] = dataclasses.field(default_factory=dict)
+    last_column: int = 0
+    # date field -> its distinct texts, in sheet order (what its day/month order is learnt from)
+    date_texts: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+
+
+class _TableReader:
+    """The rows under a header, read into TrackerRows with a given set of field readers."""
+
+    def __init__(
+        self,
+        cells: Cells,
+        header_index: int,
+        header_map: HeaderMap,
+        settled: Mapping[str, int],
+        error_cells: Mapping[tuple[int, int], str],
+        date1904: bool,
+    ) -> None:
+        self.cells = cells
+        self.header_index = header_index
+        self.header_map = header_map
+        self.date1904 = date1904
+        self.owned = [(name, column - 1) for name, column in settled.items()]
+        self.error_cells = error_cells
+        fields = header_map.fields
+        self.company_index = fields["company"][1] - 1 if "company" in fields else -1
+        # Every row as wide as the widest, so the loop below needs no bounds checks.
+        self.width = max([len(row) for row in cells] + [header_map.last_column, 1])
+
+    def read(self, readers: list[_FieldReader]) -> _RowsRead:
+        cells, header_index, date1904, owned = (
+            self.cells,
+            self.header_index,
+            self.date1904,
+            self.owned,
+        )
+        width, company_index = self.width, self.company_index
+        headers = tuple((reader.field, reader.header) for reader in readers)
+        input_indexes = sorted({reader.index for reader in readers})
+        error_columns = {reader.index for reader in readers if reader.sees_errors}
+        errors_by_row: dict[int, dict[int, str]] = {}
+        for (row_index, column_index), text in self.error_cells.items():
+            if row_index > header_index and column_index in error_columns:
+                errors_by_row.setdefault(row_index, {})[column_index] = text
+        # Where the table's rows fill several columns, a row filling one is a legend, a note
+        # or a total, not a tracker row.
+        sparse_rows_stand_out = _typical_fill(cells, header_index, input_indexes) >= 3
+        found = _RowsRead(last_column=self.header_map.last_column)
+        rows, owned_values, stale_owned = found.rows, found.owned_values, found.stale_owned
+        # Each column remembers what its reader made of each text and each date (a tracker
+        # repeats the same companies, roles, dates and yes/no words on thousands of rows):
+        # every reader is a pure function of the cell. Only exact str and date cells are
+        # remembered (numbers would mix: 1 == 1.0 == True). Unreadable cells are not: they
+        # raise again. A date column's texts are noted as they are first met.
+        fields = [
+            (
+                reader.field,
+                reader.header,
+                reader.index,
+                reader.read,
+                dict[object, object](),
+                found.date_texts.setdefault(reader.field, [])
+                if reader.field in DATE_FIELDS
+                else None,
+            )
+            for reader in readers
+        ]
+        last_column = found.last_column
+        empty_run = 0
+        for row_index in range(header_index + 1, len(cells)):
+            cells_of_row = cells[row_index]
+            if len(cells_of_row) < width:
+                cells_of_row = cells_of_row + [""] * (width - len(cells_of_row))
+            # Track the last used column cheaply: only cells right of the best so far are
+            # looked at. Rows skipped below count too: new columns must not land on their
+            # cells.
+            for index in range(width - 1, last_column - 1, -1):
+                if cells_of_row[index] != "" and cells_of_row[index] is not None:
+                    last_column = index + 1
+                    break
+            row_errors = errors_by_row.get(row_index)
+            if row_errors is not None:
+                cells_of_row = list(cells_of_row)
+                for column_index, text in row_errors.items():
+                    cells_of_row[column_index] = ExcelError(text)
+            # The first two filled input cells: none is a blank row, one may be a legend.
+            filled = []
+            for index in input_indexes:
+                cell = cells_of_row[index]
+                if isinstance(cell, ExcelError) or not is_placeholder(cell):
+                    filled.append(index)
+                    if len(filled) == 2:
+                        break
+            if not filled:
+                empty_run += 1
+                continue  # a blank or pre-formatted placeholder row
+            excel_row = row_index + 1
+            if empty_run >= TABLE_GAP_ROWS and rows:
+                found.after_gap.append(excel_row)
+                _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
+                continue
+            empty_run = 0
+            if (
+                sparse_rows_stand_out
+                and len(filled) == 1
+                and (
+                    filled[0] != company_index
+                    or str(cells_of_row[filled[0]]).strip().rstrip(":").casefold() in _NOT_A_COMPANY
+                )
+            ):
+                found.one_cell_rows.append(excel_row)
+                _remember_stale(stale_owned, excel_row, cells_of_row, owned, date1904)
+                continue
+            values: dict[str, Any] = {}
+            problems: list[RowProblem] = []
+            for field_name, header, index, read, known, texts in fields:
+                cell = cells_of_row[index]
+                kind = cell.__class__
+                remembered = kind is str or kind is date
+                if remembered:
+                    if cell == "":
+                        continue  # empty: the field keeps its default, None
+                    value = known.get(cell, _NOT_KNOWN)
+                    if value is not _NOT_KNOWN:
+                        values[field_name] = value
+                        continue
+                    if texts is not None and kind is str:
+                        texts.append(cell)
+                try:
+                    value = read(cell)
+                except Unreadable as problem:
+                    problems.append(
+                        RowProblem(excel_row, header, problem.code, problem.message, "error")
+                    )
+                    continue
+                values[field_name] = value
+                if remembered and len(known) < _KNOWN_PER_COLUMN:
+                    known[cell] = value
+            values["row"] = excel_row
+            values["problems"] = tuple(problems)
+            values["headers"] = headers
+            rows.append(_tracker_row(values))
+            owned_values[excel_row] = {
+                name: _owned_value(name, cells_of_row[index], date1904) for name, index in owned
+            }
+        found.last_column = last_column
+        return found
+
+
+def _table_warnings(
+    header_row: int,
+    header_map: HeaderMap,
+    notes: Iterable[TableNote],
+    read: _RowsRead,
+) -> list[RowProblem]:
+    """What the table as a whole does not do as expected, for `check` and the run summary."""
     warnings = [
         RowProblem(header_row, header, code, message, "warning")
         for _column, header, code, message in (*header_map.warnings, *notes)
     ]
-    if after_gap:
+    if read.after_gap:
         warnings.append(
             RowProblem(
-                after_gap[0],
+                read.after_gap[0],
                 "",
                 "rows-after-table",
-                f"{_rows_text(after_gap)} skipped: they come after {TABLE_GAP_ROWS} or more "
-                "empty rows below the table (a legend or notes, not tracker rows)",
+                f"{_rows_text(read.after_gap)} skipped: they come after {TABLE_GAP_ROWS} or "
+                "more empty rows below the table (a legend or notes, not tracker rows)",
                 "warning",
             )
         )
-    if one_cell_rows:
+    if read.one_cell_rows:
         warnings.append(
             RowProblem(
-                one_cell_rows[0],
+                read.one_cell_rows[0],
                 "",
                 "one-cell-rows",
-                f"{_rows_text(one_cell_rows)} skipped: each fills one cell where the table's "
-                "rows fill several (a legend, a note or a total, not tracker rows)",
+                f"{_rows_text(read.one_cell_rows)} skipped: each fills one cell where the "
+                "table's rows fill several (a legend, a note or a total, not tracker rows)",
                 "warning",
             )
         )
-    applications_log = header_map.is_applications_log()
-    if applications_log:
+    if header_map.is_applications_log():
         warnings.append(
             RowProblem(
                 header_row,
@@ -833,43 +917,19 @@ def _build_tracker(
                 "warning",
             )
         )
-    return Tracker(
-        path=path,
-        sheet_name=sheet_name,
-        header_row=header_row,
-        columns=dict(header_map.fields),
-        owned_columns=settled,
-        last_column=last_column,
-        date1904=date1904,
-        rows=tuple(rows),
-        owned_values=owned_values,
-        warnings=tuple(warnings) + _mixed_date_orders(header_index + 1, date_orders),
-        date_orders=tuple(date_orders.values()),
-        unused_headers=header_map.unused,
-        applications_log=applications_log,
-        stale_owned=stale_owned,
-    )
+    return warnings
 
 
 def _date_orders(
-    data: Cells, header_map: HeaderMap, fallback: DateOrder
+    date_texts: Mapping[str, list[str]], header_map: HeaderMap, fallback: DateOrder
 ) -> dict[str, tuple[str, DateOrderFinding]]:
     """Each date column's day/month order, inferred from its own unambiguous text dates
     (issue 13: a British user's 03/11/2026 is 3 November, not 11 March)."""
     found: dict[str, tuple[str, DateOrderFinding]] = {}
-    for field_name, (header, column) in header_map.fields.items():
-        if field_name not in DATE_FIELDS:
-            continue
-        index = column - 1
-        # Distinct texts only, in sheet order: most date cells are real dates, texts repeat.
-        texts = dict.fromkeys(
-            cell
-            for row in data
-            if len(row) > index and (cell := row[index]).__class__ is str and cell
-        )
-        finding = infer_date_order(texts, fallback) if texts else None
+    for field_name, texts in date_texts.items():
+        finding = infer_date_order(dict.fromkeys(texts), fallback) if texts else None
         if finding is not None:
-            found[field_name] = (header, finding)
+            found[field_name] = (header_map.fields[field_name][0], finding)
     return found
 
 

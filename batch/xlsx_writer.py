@@ -128,7 +128,7 @@ def prepare_sheet(path: Path, sheet_name: str) -> PreparedSheet:
     editor = _SheetEditor(xml, _Styles(None), parts.date1904)  # styles matter only to cells
     rows = None
     if not editor.sheet_data[3]:
-        rows = list(editor.scan_rows(editor.sheet_data_end(), with_last_cells=True))
+        rows = list(editor.scan_rows(editor.sheet_data_end, with_last_cells=True))
     return PreparedSheet(source, sheet_name, xml, rows)
 
 
@@ -340,18 +340,18 @@ def _edits_by_row(
     for row, column, value in edits:
         if not (1 <= row <= MAX_ROW and 1 <= column <= MAX_COLUMN):
             raise ValueError(f"cell ({row}, {column}) is outside the sheet")
-        if isinstance(value, str):
-            if type(value) is LinkedText:
-                links[(row, column)] = value.target
-            elif links:
-                links.pop((row, column), None)  # the last edit of a cell wins
-            value = storable_text(value) or None
-        elif isinstance(value, datetime):
-            value = value.date()
         cells = by_row.get(row)
         if cells is None:
             cells = by_row[row] = {}
-        cells[column] = value  # the last edit of a cell wins
+        elif column in cells:
+            links.pop((row, column), None)  # the last edit of a cell wins, link and all
+        if isinstance(value, str):
+            if type(value) is LinkedText:
+                links[(row, column)] = value.target
+            value = storable_text(value) or None
+        elif isinstance(value, datetime):
+            value = value.date()
+        cells[column] = value
     for row, column in [cell for cell in links if by_row[cell[0]][cell[1]] is None]:
         del links[(row, column)]  # no text, no link
     return by_row, links
@@ -594,6 +594,8 @@ _REF_ATTRIBUTE = re.compile(rb"""(\sref\s*=\s*["'])([^"']*)(["'])""")
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
 _TAG_ENDS = frozenset((b" ", b"\t", b"\r", b"\n", b"/", b">"))
 _CHUNK_BYTES = 1 << 20
+# How many distinct cells the editor keeps the bytes of (the values that recur are few).
+_CACHED_CELLS = 20_000
 
 
 @dataclass(frozen=True)
@@ -693,8 +695,11 @@ class _SheetEditor:
         self._date_styles: dict[int | None, int] = {}
         # Cells' bytes around their row number, made once: the same values recur on every row.
         self._cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
+        # The same for new cells below the header, by (column, row style, value).
+        self._new_cells: dict[tuple[int, int | None, CellValue], tuple[bytes, bytes]] = {}
         self._columns: dict[bytes, int] = {}  # column letters -> number
         self.rows = rows
+        self.sheet_data_end = self._find_sheet_data_end()
         # (start, end, new bytes) to replace after `</sheetData>` (hyperlinks, a grown AutoFilter)
         self.tail_splices: list[tuple[int, int, bytes]] = []
         self.layout = layout or SheetLayout()
@@ -729,7 +734,7 @@ class _SheetEditor:
         if self.sheet_data[3]:
             return _NOT_FOUND
         xml = self.xml
-        closing = self.sheet_data_end()
+        closing = self.sheet_data_end
         opening = re.compile(
             b"<"
             + re.escape(self.prefix)
@@ -761,7 +766,7 @@ class _SheetEditor:
             return None
         letters = {column_letters(column).encode() for column in columns}
         start = self.sheet_data.end()
-        end = min(self.sheet_data_end(), start + _DATE_STYLE_SEARCH_BYTES)
+        end = min(self.sheet_data_end, start + _DATE_STYLE_SEARCH_BYTES)
         for cell in self.cell_opening.finditer(self.xml, start, end):
             ref = _R_ATTRIBUTE.search(cell[1])
             if ref is None or ref[1].upper() not in letters or not ref[2]:
@@ -775,7 +780,7 @@ class _SheetEditor:
         """The sheet's `<autoFilter>` grown over new columns just right of it on its header
         row: (start, end, new attributes, old area, new area), or None."""
         layout = self.layout
-        start = self.sheet_data.end() if self.sheet_data[3] else self.sheet_data_end()
+        start = self.sheet_data_end
         found = _find_element(self.xml, b"autoFilter", start)
         if found is None or b"customSheetView" in self.xml[start : found.start()]:
             return None  # none, or only a custom view's own filter
@@ -909,7 +914,7 @@ class _SheetEditor:
                 copied_to = opening.end()
             yield from self._tail(copied_to)
             return
-        closing = self.sheet_data_end()
+        closing = self.sheet_data_end
         # Rows are scanned only as far as the edits reach, unless scanned beforehand.
         scanned = iter(self.rows) if self.rows is not None else self.scan_rows(closing)
         while next_pending < len(pending):
@@ -955,11 +960,18 @@ class _SheetEditor:
         """Where the elements after `<sheetData>` begin."""
         if self.sheet_data[3]:
             return self.sheet_data.end()
-        return self.sheet_data_end() + len(b"</%ssheetData>" % self.prefix)
+        return self.sheet_data_end + len(b"</%ssheetData>" % self.prefix)
 
-    def sheet_data_end(self) -> int:
-        """Where `</sheetData>` starts (the sheet has a `<sheetData>` element with rows)."""
-        closing = self.xml.find(b"</" + self.prefix + b"sheetData>", self.sheet_data.end())
+    def _find_sheet_data_end(self) -> int:
+        """Where `</sheetData>` starts; for `<sheetData/>`, where that ends.
+
+        Found once, as the search crosses the whole sheet. Rows scanned beforehand all end
+        before it, so the search starts after the last of them.
+        """
+        if self.sheet_data[3]:
+            return self.sheet_data.end()
+        start = self.rows[-1].end if self.rows else self.sheet_data.end()
+        closing = self.xml.find(b"</" + self.prefix + b"sheetData>", start)
         if closing < 0:
             raise ParseError("unclosed <sheetData>")
         return closing
@@ -1085,14 +1097,19 @@ class _SheetEditor:
         clearing a cell that does not exist."""
         if value is None and not existing:
             return False
+        around = self._around(column, value, style)
+        out += (around[0], row, around[1])
+        return True
+
+    def _around(self, column: int, value: CellValue, style: int | None) -> tuple[bytes, bytes]:
+        """`_cell_around`, made once for each cell that recurs."""
         key = (column, style, value)
         around = self._cells.get(key)
         if around is None:
             around = self._cell_around(column, value, style)
-            if len(self._cells) < 20_000:  # statuses, steps and dates recur on every row
+            if len(self._cells) < _CACHED_CELLS:  # statuses, steps and dates recur on every row
                 self._cells[key] = around
-        out += (around[0], row, around[1])
-        return True
+        return around
 
     def _cell_around(self, column: int, value: CellValue, style: int | None) -> tuple[bytes, bytes]:
         """A cell's XML before and after its row number (`<c r="AB` and `" s="3">...</c>`)."""
@@ -1184,29 +1201,28 @@ class _SheetEditor:
             return self._rebuilt_row(source, cells, columns)
         # Every edit lies right of the row's last cell: the existing cells stay as they are,
         # unparsed, and the new ones go right after the last of them. This runs on every row
-        # of a daily write-back, so the cell cache of `_add_cell` is read inline.
+        # of a daily write-back. Below the header a new cell's style follows from its column,
+        # its row's style and its value alone, so its bytes are looked up by those, before
+        # any style is worked out.
         row = b"%d" % number
         row_attrs = source.attrs
         row_style = self._row_style(row_attrs)
-        known = self._cells
-        restyled = self.restyled
-        sheet_date_style = self.sheet_date_style
+        below_header = number > self.layout.header_row
+        known = self._new_cells
         added: list[bytes] = []
         added_columns = []
         for column in columns:
             value = cells[column]
             if value is None:
                 continue  # clearing a cell that is not there: nothing to write
-            style = self._inherited_style(row_style, column)
-            if sheet_date_style is not None and value.__class__ is date:
-                style = sheet_date_style
-            elif column in restyled:
-                style = self._new_cell_style(number, column, value, style)
-            around = known.get((column, style, value))
+            key = (column, row_style, value)
+            around = known.get(key) if below_header else None
             if around is None:
-                self._add_cell(added, column, row, value, style, False)
-            else:
-                added += (around[0], row, around[1])
+                style = self._new_style(number, column, value, row_style)
+                around = self._around(column, value, style)
+                if below_header and len(known) < _CACHED_CELLS:
+                    known[key] = around
+            added += (around[0], row, around[1])
             added_columns.append(column)
         if not added:
             return source.start, [], row_end
@@ -1346,10 +1362,14 @@ def _written_area(edits: dict[int, dict[int, CellValue]]) -> _Area | None:
     rows: list[int] = []
     columns: set[int] = set()
     for row, cells in edits.items():
-        written = [column for column, value in cells.items() if value is not None]
-        if written:
-            rows.append(row)
+        if None in cells.values():  # clears a cell: only the others are written
+            written = [column for column, value in cells.items() if value is not None]
+            if not written:
+                continue
             columns.update(written)
+        else:  # the usual row, every edit a value
+            columns.update(cells)
+        rows.append(row)
     if not rows:
         return None
     return _Area(min(rows), min(columns), max(rows), max(columns))

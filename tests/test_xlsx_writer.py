@@ -996,6 +996,19 @@ def test_a_linked_cell_keeps_the_sheets_other_relationships() -> None:
     assert _hyperlink_order(sheet) == ["sheetData", "hyperlinks", "pageMargins"]
 
 
+@pytest.mark.parametrize("later", ["plain text", date(2026, 12, 1), None])
+def test_the_last_edit_of_a_cell_decides_its_link(later: str | date | None) -> None:
+    source = make_package(
+        sheet_xml(
+            '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        )
+    )
+    unlinked = write(source, [CellEdit(1, 2, later)])
+    assert write(source, [CellEdit(1, 2, _LINK), CellEdit(1, 2, later)]) == unlinked
+    linked = write(source, [CellEdit(1, 2, _LINK)])
+    assert write(source, [CellEdit(1, 2, later), CellEdit(1, 2, _LINK)]) == linked
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_linked_cell_as_a_link(tmp_path: Path) -> None:

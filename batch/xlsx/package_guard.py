@@ -456,10 +456,15 @@ class _SheetExtent:
         self.sheet_data_end = b"</" + prefix + b"sheetData>"
 
     def feed(self, chunk: bytes) -> None:
-        window = self.tail + chunk
-        if _far_reference(len(str(max(self.last_row, 1))) + 1).search(window):
-            self._every_reference(window)
+        self._rows(chunk)
+        # Looked for after the chunk's rows have raised the bar, so the rows of a growing
+        # table (row 99,999 to row 100,000) do not make a whole chunk be read cell by cell.
+        far = _far_reference(len(str(max(self.last_row, 1))) + 1)
+        if far.search(self.tail + chunk[:_REFERENCE_OVERLAP]) or far.search(chunk):
+            self._every_reference(self.tail + chunk)
         self.tail = chunk[-_REFERENCE_OVERLAP:]
+
+    def _rows(self, chunk: bytes) -> None:
         pieces = (self.carry + chunk).split(self.row_start)
         if len(pieces) == 1:  # no row starts here: keep what could be half a start tag
             self.carry = pieces[0][-len(self.row_start) :]
@@ -564,12 +569,14 @@ _CELL_REFERENCE = re.compile(
 
 @functools.cache
 def _far_reference(digits: int) -> re.Pattern[bytes]:
-    """A reference in a column of three letters (AAA = column 703 and beyond), or with at
-    least `digits` digits (at most 7: every row past Excel's last has 7 or more). Written
-    as `r="` (no spaces around "=", as every writer does) so the regex engine can skip
-    ahead fast."""
+    """A reference in a column of three letters or more (AAA = column 703 and beyond), or
+    with at least `digits` digits (at most 7: every row past Excel's last has 7 or more).
+    Written as `r="` (no spaces around "=", as every writer does) so the regex engine can
+    skip ahead fast. The digit after the letters keeps out `xmlns:r="http` and
+    `operator="containsText"`, which every sheet's first chunk and many a conditional format
+    hold."""
     digits = min(digits, 7)
-    return re.compile(rb"""r=["']\$?(?:[A-Za-z]{3}|[A-Za-z]{0,2}\$?\d{%d})""" % digits)
+    return re.compile(rb"""r=["']\$?(?:[A-Za-z]{3,}\$?\d|[A-Za-z]{0,2}\$?\d{%d})""" % digits)
 
 
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
