@@ -49,8 +49,8 @@ from batch.values import (
     parse_yes_no,
     phone_text,
 )
-from batch.xlsx.cell_refs import column_number
-from batch.xlsx.package import RESAVE as _RESAVE
+from batch.xlsx.advice import RESAVE
+from batch.xlsx.cell_refs import CELL_REFERENCE, column_number
 from batch.xlsx.package import Package, one_line
 from batch.xlsx.package_guard import inspect_package
 
@@ -153,10 +153,10 @@ def _read_package(path: Path) -> _Package:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
         raise FileProblem(
-            path, f"is damaged (not a readable .xlsx zip: {one_line(error)}); {_RESAVE}"
+            path, f"is damaged (not a readable .xlsx zip: {one_line(error)}); {RESAVE}"
         ) from None
     except NotImplementedError as error:  # an unsupported compression method
-        raise FileProblem(path, f"cannot be read ({one_line(error)}); {_RESAVE}") from None
+        raise FileProblem(path, f"cannot be read ({one_line(error)}); {RESAVE}") from None
 
 
 def _open_workbook(path: Path) -> python_calamine.CalamineWorkbook:
@@ -177,19 +177,19 @@ def _library_errors_as_file_problems(path: Path) -> Iterator[None]:
         raise
     except python_calamine.WorksheetNotFound as error:
         raise FileProblem(
-            path, f"is damaged: its sheet {one_line(error)} is missing; {_RESAVE}"
+            path, f"is damaged: its sheet {one_line(error)} is missing; {RESAVE}"
         ) from None
     except Exception as error:  # calamine reports damage with several exception types
         # Its messages can be a bare element name ("sst"): the type says it is about XML.
         detail = one_line(error)
         if type(error).__name__ not in detail:
             detail = f"{type(error).__name__}: {detail}"
-        raise FileProblem(path, f"is damaged or not a real .xlsx ({detail}); {_RESAVE}") from None
+        raise FileProblem(path, f"is damaged or not a real .xlsx ({detail}); {RESAVE}") from None
     except BaseException as error:
         # A Rust panic inside calamine surfaces as pyo3's PanicException (a BaseException).
         if type(error).__name__ != "PanicException":
             raise
-        raise FileProblem(path, f"could not be read ({one_line(error)}); {_RESAVE}") from None
+        raise FileProblem(path, f"could not be read ({one_line(error)}); {RESAVE}") from None
 
 
 # --- finding the table --------------------------------------------------------------------
@@ -293,7 +293,6 @@ _ERROR_CELL = re.compile(
     rb"""(?P<body>.*?)</(?:\w+:)?c>""",
     re.DOTALL,
 )
-_CELL_REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d{1,7})["']""")
 _CELL_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CHUNK = 4 * 1024 * 1024
 
@@ -323,7 +322,7 @@ def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, 
         cut = max(buffer.rfind(b"<", 0, last_cell + 1), 0) if last_cell > 0 else 0
     if any(marker in buffer for marker in _ERROR_MARKERS):
         for match in _ERROR_CELL.finditer(buffer, 0, cut):
-            reference = _CELL_REF.search(match["attrs"])
+            reference = CELL_REFERENCE.search(match["attrs"])
             if reference is None:
                 continue  # a cell without a reference cannot be placed; rare in practice
             value = _CELL_VALUE.search(match["body"])
@@ -334,7 +333,7 @@ def _scan_buffer(buffer: bytes, *, final: bool) -> tuple[bytes, list[tuple[int, 
     has_formula = b"<f" in buffer or b":f" in buffer
     if has_formula and any(marker in buffer for marker in _NO_RESULT_MARKERS):
         for match in _FORMULA_WITHOUT_RESULT.finditer(buffer, 0, cut):
-            reference = _CELL_REF.search(match["attrs"])
+            reference = CELL_REFERENCE.search(match["attrs"])
             if reference is not None:
                 row, column = int(reference[2]) - 1, column_number(reference[1]) - 1
                 found.append((row, column, NO_SAVED_RESULT))
@@ -349,7 +348,7 @@ def _error_cells(path: Path, package: _Package, sheet_name: str) -> dict[tuple[i
         with zipfile.ZipFile(path) as archive, archive.open(part) as stream:
             return {(row, column): text for row, column, text in _scan_errors(stream)}
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileProblem(path, f"is damaged ({one_line(error)}); {_RESAVE}") from None
+        raise FileProblem(path, f"is damaged ({one_line(error)}); {RESAVE}") from None
 
 
 # --- what the columns hold ------------------------------------------------------------------

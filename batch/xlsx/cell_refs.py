@@ -6,10 +6,16 @@ all need when they read `r="AB12"` attributes or write new ones.
 
 from __future__ import annotations
 
+import re
+
 # The last row and column of an Excel sheet (1,048,576 and XFD): a reference past them is
 # damage or an attack, never data.
 MAX_ROW = 1_048_576
 MAX_COLUMN = 16_384
+
+# A cell's reference in its start tag (`<c r="AB12" ...>`, `$` and either quote allowed):
+# (column letters, row digits). Not an attribute whose name ends in r (`xr:r`).
+CELL_REFERENCE = re.compile(rb"""(?<![\w:])r\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 
 
 def column_letters(column: int) -> str:

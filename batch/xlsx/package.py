@@ -17,10 +17,9 @@ from typing import Any
 from defusedxml import ElementTree as SafeElementTree
 
 from batch.model import FileProblem
+from batch.xlsx.advice import RESAVE
 from batch.xlsx.limits import MAX_METADATA_PART_BYTES
 from batch.xlsx.package_guard import check_declared_encoding, check_zip_listing
-
-RESAVE = "open it in Excel and save it again as .xlsx"
 
 _WORKBOOK = "officeDocument"
 _WORKSHEET = "worksheet"

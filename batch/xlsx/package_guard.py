@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from batch.model import FileProblem
-from batch.xlsx.cell_refs import MAX_COLUMN, MAX_ROW, column_letters, column_number
+from batch.xlsx.advice import RESAVE, RESTORE
+from batch.xlsx.cell_refs import (
+    CELL_REFERENCE,
+    MAX_COLUMN,
+    MAX_ROW,
+    column_letters,
+    column_number,
+)
 from batch.xlsx.limits import (
     MAX_COMPRESSION_RATIO,
     MAX_PACKAGE_BYTES,
@@ -48,8 +55,6 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra 
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _SHEET_ROOTS = frozenset({"worksheet", "dialogsheet", "macrosheet"})
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_RESAVE = "open it in Excel and save it again as .xlsx (Excel Workbook)"
-_RESTORE = "restore it from a backup or save it again from Excel"
 
 
 def inspect_package(path: Path) -> None:
@@ -67,7 +72,7 @@ def inspect_package(path: Path) -> None:
         raise FileProblem(
             path,
             f"is damaged or truncated (its zip directory cannot be read: {_brief(error)}); "
-            f"{_RESTORE}",
+            f"{RESTORE}",
         ) from None
     _check_directory(path, infos)
     try:
@@ -77,7 +82,7 @@ def inspect_package(path: Path) -> None:
                 _check_member(path, file, info, shared_text)
             shared_text.check(infos, lambda info: _inflate(path, file, info))
     except OSError as error:
-        raise FileProblem(path, f"cannot be read ({_brief(error)}); {_RESTORE}") from None
+        raise FileProblem(path, f"cannot be read ({_brief(error)}); {RESTORE}") from None
 
 
 def _brief(error: BaseException) -> str:
@@ -131,14 +136,14 @@ def _check_kind(path: Path, head: bytes) -> None:
         raise FileProblem(path, _ole2_message(path))
     text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
     if text.startswith((b"<html", b"<!doctype html", b"<table")):
-        raise FileProblem(path, f"is a web page (HTML) with a spreadsheet name; {_RESAVE}")
+        raise FileProblem(path, f"is a web page (HTML) with a spreadsheet name; {RESAVE}")
     if text.startswith(b"<?xml") and b"office:spreadsheet" in head:
-        raise FileProblem(path, f"is an Excel 2003 XML spreadsheet, not an .xlsx; {_RESAVE}")
+        raise FileProblem(path, f"is an Excel 2003 XML spreadsheet, not an .xlsx; {RESAVE}")
     if _looks_like_text(head):
         raise FileProblem(
-            path, f"holds plain text (a CSV or text file renamed .xlsx), not a workbook; {_RESAVE}"
+            path, f"holds plain text (a CSV or text file renamed .xlsx), not a workbook; {RESAVE}"
         )
-    raise FileProblem(path, f"is not an .xlsx workbook (not a zip package); {_RESAVE}")
+    raise FileProblem(path, f"is not an .xlsx workbook (not a zip package); {RESAVE}")
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -169,7 +174,7 @@ def _ole2_message(path: Path) -> str:
             "save it again"
         )
     if "Workbook".encode("utf-16-le") in data or "Book\0".encode("utf-16-le") in data:
-        return f"is a legacy Excel 97-2003 .xls file; {_RESAVE}"
+        return f"is a legacy Excel 97-2003 .xls file; {RESAVE}"
     return (
         "is a legacy .xls file or a password-protected workbook; open it in Excel and save it "
         "as .xlsx without a password"
@@ -188,7 +193,7 @@ def _check_directory(path: Path, infos: list[zipfile.ZipInfo]) -> None:
             "as Excel 2007-365 (.xlsx)",
         )
     if "xl/workbook.bin" in names:
-        raise FileProblem(path, f"is an Excel binary workbook (.xlsb); {_RESAVE}")
+        raise FileProblem(path, f"is an Excel binary workbook (.xlsb); {RESAVE}")
     check_zip_listing(path, infos)
 
 
@@ -208,8 +213,7 @@ def check_zip_listing(path: Path | str, infos: list[zipfile.ZipInfo]) -> None:
         if folded in seen:
             raise FileProblem(
                 path,
-                f"is damaged or tampered with (two zip members named {info.filename!r}); "
-                f"{_RESTORE}",
+                f"is damaged or tampered with (two zip members named {info.filename!r}); {RESTORE}",
             )
         seen.add(folded)
         if info.flag_bits & 0x1:
@@ -220,7 +224,7 @@ def check_zip_listing(path: Path | str, infos: list[zipfile.ZipInfo]) -> None:
             )
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise FileProblem(
-                path, f"uses a zip compression Excel never writes ({info.filename}); {_RESAVE}"
+                path, f"uses a zip compression Excel never writes ({info.filename}); {RESAVE}"
             )
         _check_declared_size(path, info)
         total += info.file_size
@@ -267,7 +271,7 @@ def _inflate(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> Iterator[byte
     file.seek(info.header_offset)
     header = file.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
-        raise FileProblem(path, f"is damaged ({name} is not where the zip says); {_RESTORE}")
+        raise FileProblem(path, f"is damaged ({name} is not where the zip says); {RESTORE}")
     _, name_length, extra_length = _LOCAL_HEADER.unpack(header)
     file.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type else None
@@ -277,7 +281,7 @@ def _inflate(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> Iterator[byte
     while left > 0:
         compressed = file.read(min(_CHUNK, left))
         if not compressed:
-            raise FileProblem(path, f"is truncated ({name} is cut short); {_RESTORE}")
+            raise FileProblem(path, f"is truncated ({name} is cut short); {RESTORE}")
         left -= len(compressed)
         for out in _pieces(path, name, inflater, compressed):
             produced += len(out)
@@ -290,9 +294,9 @@ def _inflate(path: Path, file: BinaryIO, info: zipfile.ZipInfo) -> Iterator[byte
             crc = zlib.crc32(out, crc)
             yield out
     if inflater is not None and not inflater.eof:
-        raise FileProblem(path, f"is damaged ({name} is cut short); {_RESTORE}")
+        raise FileProblem(path, f"is damaged ({name} is cut short); {RESTORE}")
     if produced != info.file_size or crc != info.CRC:
-        raise FileProblem(path, f"is damaged ({name} fails its checksum); {_RESTORE}")
+        raise FileProblem(path, f"is damaged ({name} fails its checksum); {RESTORE}")
 
 
 def _pieces(
@@ -308,7 +312,7 @@ def _pieces(
             out = inflater.decompress(pending, _CHUNK)
         except zlib.error as error:
             raise FileProblem(
-                path, f"is damaged ({name} cannot be unpacked: {_brief(error)}); {_RESTORE}"
+                path, f"is damaged ({name} cannot be unpacked: {_brief(error)}); {RESTORE}"
             ) from None
         pending = inflater.unconsumed_tail
         if out:
@@ -374,7 +378,7 @@ def _check_encoding_of(path: Path | str, name: str, text: str) -> None:
         raise FileProblem(
             path,
             f"declares the text encoding {encoding!r} in {name}, which Excel never writes "
-            f"(only UTF-8 or UTF-16), so it was not read; {_RESTORE}",
+            f"(only UTF-8 or UTF-16), so it was not read; {RESTORE}",
         )
 
 
@@ -399,12 +403,12 @@ def _xml_root(path: Path, name: str, head: bytes, is_xml: bool) -> str | None:
         raise FileProblem(
             path,
             f"has a DTD in {name} (an XML entity bomb or external-entity trick: Excel "
-            f"never writes one), so it was not read; {_RESTORE}",
+            f"never writes one), so it was not read; {RESTORE}",
         )
     root = _ROOT.match(rest)
     if root is None:
         # Without a root element in sight, a DTD could hide further on: refuse.
-        raise FileProblem(path, f"is damaged ({name} is not readable XML); {_RESTORE}")
+        raise FileProblem(path, f"is damaged ({name} is not readable XML); {RESTORE}")
     return root[2]
 
 
@@ -417,7 +421,6 @@ def _prefix(head: bytes) -> bytes:
 # --- the area a worksheet's cells span -----------------------------------------------------
 
 _ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
-_CELL_REF = re.compile(rb"""\sr\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d+)["']""")
 
 
 class _SheetExtent:
@@ -482,9 +485,9 @@ class _SheetExtent:
 
     def _every_reference(self, window: bytes) -> None:
         """Check every row and cell reference in `window`; cells with a value grow the area."""
-        for row_tag in _ROW_REFERENCE.finditer(window):
+        for row_tag in _ROW_START_TAG.finditer(window):
             self._check_reference(row_tag[1], b"")
-        for cell in _CELL_REFERENCE.finditer(window):
+        for cell in _CELL_START_TAG.finditer(window):
             row, column = self._check_reference(cell[2], cell[1])
             if not cell[3]:  # not self-closing: it may hold a value
                 self._extend(row or (self.first_row if self.last_row else 1), column)
@@ -500,7 +503,7 @@ class _SheetExtent:
             raise FileProblem(
                 self.path,
                 f"is damaged ({self.name} has a cell or row at {where}, beyond Excel's last "
-                f"row (1048576) or column (XFD)); {_RESTORE}",
+                f"row (1048576) or column (XFD)); {RESTORE}",
             )
         return row, column
 
@@ -525,7 +528,7 @@ class _SheetExtent:
         start = piece.rfind(self.cell_start, 0, last_value)
         reference = None
         if start >= 0:
-            reference = _CELL_REF.search(piece, start, piece.find(b">", start))
+            reference = CELL_REFERENCE.search(piece, start, piece.find(b">", start))
         if reference is not None:
             self._extend(int(reference[2]), column_number(reference[1]))
             return
@@ -546,7 +549,7 @@ class _SheetExtent:
             raise FileProblem(
                 self.path,
                 f"is damaged ({self.name} has a cell at {column_letters(column)}{row}, beyond "
-                f"Excel's last row or column); {_RESTORE}",
+                f"Excel's last row or column); {RESTORE}",
             )
         rows = self.last_row - self.first_row + 1
         if rows * self.last_column > self.max_cells:
@@ -561,8 +564,8 @@ class _SheetExtent:
 
 _AFTER_ROW_NAME = frozenset({b" ", b"\t", b"\n", b"\r", b">", b"/"})
 _REFERENCE_OVERLAP = 64
-_ROW_REFERENCE = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d*)["']""")
-_CELL_REFERENCE = re.compile(
+_ROW_START_TAG = re.compile(rb"""<(?:\w+:)?row\s[^>]*?\br\s*=\s*["'](\d*)["']""")
+_CELL_START_TAG = re.compile(
     rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']\$?([A-Za-z]*)\$?(\d*)["'][^>]*?(/?)>"""
 )
 
@@ -600,5 +603,5 @@ def _check_dimension(path: Path, name: str, head: bytes) -> None:
                 path,
                 f"is damaged ({name} says its cells reach "
                 f"{dimension[1][:40].decode('ascii', 'replace')}, beyond Excel's last row "
-                f"(1048576) or column (XFD)); {_RESTORE}",
+                f"(1048576) or column (XFD)); {RESTORE}",
             )

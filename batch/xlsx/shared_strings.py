@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from batch.model import FileProblem
+from batch.xlsx.advice import RESTORE
 from batch.xlsx.limits import SHARED_TEXT_ALWAYS_ALLOWED, SHARED_TEXT_PER_FILE_BYTE
 
 # Each string takes at least `<si/>`, five bytes.
@@ -65,8 +66,7 @@ class SharedText:
             raise FileProblem(
                 self.path,
                 f"is damaged or hostile ({info.filename} claims {int(match[1]):,} strings in "
-                f"{_size(info.file_size)}); restore it from a backup or save it again from "
-                "Excel",
+                f"{_size(info.file_size)}); {RESTORE}",
             )
         self.table = info
         for length in _string_lengths(_chained(head, chunks)):
@@ -102,7 +102,7 @@ class SharedText:
                     self.path,
                     f"has cells that repeat its shared text far beyond its size (over "
                     f"{_size(total)} of text from a {_size(self.file_size)} file), so it "
-                    "was not read; save it again from Excel, or restore it from a backup",
+                    f"was not read; {RESTORE}",
                 )
 
 
