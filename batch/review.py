@@ -96,15 +96,15 @@ def _day(value: date | None, run_date: date) -> str:
 class _View(dict[str, Any]):
     """A dict whose keys the template can also read as attributes (`d.company`).
 
-    Jinja's `d.company` tries getattr first and only then the key; on a plain dict each of
-    those lookups raised and caught an AttributeError first.
+    Jinja's `d.company` tries getattr first and only then the key. The view is its own
+    attribute dictionary, so that first try finds the key: a plain dict raises and catches
+    an AttributeError first, and a `__getattr__` is only called after Python's own lookup
+    has failed.
     """
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, **values: Any) -> None:
+        super().__init__(values)
+        self.__dict__ = self
 
 
 class _Links:
