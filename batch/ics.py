@@ -107,6 +107,8 @@ def calendar_entries(
 
 def gets_event(decision: Decision, run_date: date, window_days: int = WINDOW_DAYS) -> bool:
     """Whether a row with this decision gets an event in the run date's calendar."""
+    if decision.due is None:  # most rows: no need to work out the window's end
+        return False
     return _in_window(decision, run_date, run_date + timedelta(days=window_days))
 
 

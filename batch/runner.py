@@ -459,14 +459,18 @@ def _collect_rows(
     drafts_by_row: Mapping[int, RenderedDraft],
     paths_by_row: Mapping[int, tuple[str, ...]],
 ) -> None:
+    append = result.rows.append
     for row, decision in decided:
         problems = row.problems + decision.problems
-        draft = drafts_by_row.get(row.row)
-        if draft is not None:
-            problems += draft.problems
+        paths: tuple[str, ...] = ()
+        if decision.status in DRAFTED_STATUSES:  # only these rows have drafts
+            draft = drafts_by_row.get(row.row)
+            if draft is not None:
+                problems += draft.problems
+            paths = paths_by_row.get(row.row, ())
         if len(problems) > 1:
             problems = tuple(dict.fromkeys(problems))
-        result.rows.append(RowResult(row, decision, problems, paths_by_row.get(row.row, ())))
+        append(RowResult(row, decision, problems, paths))
 
 
 # --- report: the review page and the calendar -----------------------------------------------
@@ -494,15 +498,18 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
     page = pages.setdefault(drafts.folder / today.isoformat(), _Page(today, drafts.templates))
     page.results.append(result)
     page.tallies.append(TrackerTally(result.path, result.counts()))
-    # Only the rows the page lists and the calendar holds get an entry (a few percent of a
-    # big tracker's rows).
+    # Only the rows the page lists and the calendar holds get an entry (the open ones, about
+    # half of a big tracker's rows), and only the drafted statuses have drafts to look up.
     for row_result in result.rows:
         row, decision = row_result.row, row_result.decision
-        if decision.status not in REPORTED_STATUSES:
+        status = decision.status
+        if status not in REPORTED_STATUSES:
             continue
-        draft = drafts.rendered.get(row.row)
+        draft: RenderedDraft | None = None
+        files: RowDraftFiles | None = None
+        if status in DRAFTED_STATUSES:
+            draft, files = drafts.rendered.get(row.row), drafts.files.get(row.row)
         if listed(decision, draft is not None):
-            files = drafts.files.get(row.row)
             page.entries.append(ReviewEntry(result.path, row, decision, draft, files))
         if gets_event(decision, today):
             page.events.append(CalendarEntry(result.path, row, decision))
