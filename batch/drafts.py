@@ -783,10 +783,19 @@ class DraftWriteResult:
     manifest_path: Path
 
     def for_row(self, tracker: Path, row: int) -> RowDraftFiles | None:
-        for files in self.rows:
-            if files.row == row and _same_file(files.tracker, tracker):
+        for files in self._by_row.get(row, ()):
+            if _same_file(files.tracker, tracker):
                 return files
         return None
+
+    @functools.cached_property
+    def _by_row(self) -> dict[int, list[RowDraftFiles]]:
+        # The runner asks for every row's files: a scan of all rows each time grew with the
+        # square of the drafts.
+        by_row: dict[int, list[RowDraftFiles]] = {}
+        for files in self.rows:
+            by_row.setdefault(files.row, []).append(files)
+        return by_row
 
 
 def _same_file(first: Path, second: Path) -> bool:
