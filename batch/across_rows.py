@@ -52,12 +52,11 @@ def _words(text: str | None) -> str:
 def _supersede_earlier_rounds(
     rows: Sequence[TrackerRow], decisions: list[Decision], today: date
 ) -> None:
-    # Most rows are the only one of their application: they are only counted here (as text
-    # keys and ints, which the garbage collector need not track), and only the applications
-    # with several rows get a list.
+    # Most rows are the only one of their application: they are only counted here, and only
+    # the applications with several rows get a list.
     words: dict[str, str] = {}
-    first_row: dict[str, int] = {}
-    repeated: dict[str, list[int]] = {}
+    first_row: dict[tuple[str, str], int] = {}
+    repeated: dict[tuple[str, str], list[int]] = {}
     for index, row in enumerate(rows):
         company, candidate = row.company, row.candidate or ""
         if row.interview_date is None or not company:
@@ -68,7 +67,7 @@ def _supersede_earlier_rounds(
         key_candidate = words.get(candidate)
         if key_candidate is None:
             key_candidate = words[candidate] = _words(candidate)
-        key = f"{key_company}\x00{key_candidate}"
+        key = (key_company, key_candidate)
         first = first_row.setdefault(key, index)
         if first != index:
             repeated.setdefault(key, [first]).append(index)

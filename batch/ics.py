@@ -287,15 +287,18 @@ def build_calendar(
 
     for path in trackers:
         tracker_of(path)
-    days: dict[date, str] = {}  # a few dozen due dates over thousands of events
+    # a few dozen due dates over thousands of events: (YYYYMMDD, DTSTART and DTEND)
+    days: dict[date, tuple[str, str]] = {}
     parts = ["\r\n".join(_CALENDAR_HEAD) + "\r\n"]
     current: set[str] = set()
     for entry in calendar_entries(entries, run_date, window_days):
         step, due = entry.decision.step, entry.decision.due
         assert step is not None and due is not None
         tracker, tracker_name, index = tracker_of(entry.tracker)
-        if due not in days:
-            days[due] = _all_day(due)
+        day_found = days.get(due)
+        if day_found is None:
+            day_found = days[due] = (_ical_date(due), _all_day(due))
+        day, dates = day_found
         title = _summary(entry)
         summary = fold_line(f"SUMMARY:{escape_text(title)}")
         description = fold_line(f"DESCRIPTION:{escape_text(_description(entry, tracker_name))}")
@@ -303,11 +306,11 @@ def build_calendar(
         sequence, stamp = 0, run_stamp
         if record is not None:
             current.add(uid)
-            day = _ical_date(due)
-            digest = hashlib.sha256(f"{day}\n{summary}\n{description}".encode()).hexdigest()
-            fresh = _Record(index, day, 0, run_stamp, digest[:16], "", title)
-            sequence, stamp = _carry_over(record, uid, fresh, run_stamp)
-        parts.append(_event(summary, days[due], stamp, uid, sequence, description))
+            text = f"{day}\n{summary}\n{description}".encode()
+            digest = hashlib.sha256(text).hexdigest()[:16]
+            sequence, stamp = _carry_over(record.get(uid), digest, run_stamp)
+            record[uid] = _Record(index, day, sequence, stamp, digest, "", title)
+        parts.append(_event(summary, dates, stamp, uid, sequence, description))
     if record is not None:
         ours = {index for _, _, index in absolute.values()}
         parts += _cancelled(record, current, ours, run_date, run_stamp, window_days)
@@ -315,20 +318,14 @@ def build_calendar(
     return "".join(parts).encode("utf-8")
 
 
-def _carry_over(
-    record: dict[str, _Record], uid: str, fresh: _Record, run_stamp: str
-) -> tuple[int, str]:
+def _carry_over(before: _Record | None, digest: str, run_stamp: str) -> tuple[int, str]:
     """SEQUENCE and DTSTAMP to publish an event with: kept when nothing changed, raised when it
-    moved, was reworded or is back after a cancellation. The record takes the event."""
-    before = record.get(uid)
+    moved, was reworded or is back after a cancellation (`digest`: of its day and text)."""
     if before is None:
-        sequence, stamp = 0, run_stamp
-    elif before.digest == fresh.digest and not before.cancelled:
-        sequence, stamp = before.sequence, before.stamp
-    else:
-        sequence, stamp = before.sequence + 1, run_stamp
-    record[uid] = fresh._replace(sequence=sequence, stamp=stamp)
-    return sequence, stamp
+        return 0, run_stamp
+    if before.digest == digest and not before.cancelled:
+        return before.sequence, before.stamp
+    return before.sequence + 1, run_stamp
 
 
 def _cancelled(

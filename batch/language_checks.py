@@ -16,6 +16,7 @@ needs Java and a server. These few regular expressions find exactly what pasting
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -31,7 +32,8 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|%\}|\[[^\[\]\n]{0,60}\]|\bTODO\b", re.
 # Links and addresses are checked by nobody's grammar: each becomes one plain word first.
 _LINK = re.compile(r"(?:https?://|www\.)\S+[^\s.,;:!?)\"']|[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_DOUBLED_WORD = re.compile(r"([a-z](?<![a-z][a-z])[a-z]*)\s+\1\b")  # in lower case
+# In lower case; "*+" gives no letters back, as a shorter word could not be followed by a space.
+_DOUBLED_WORD = re.compile(r"([a-z](?<![a-z][a-z])[a-z]*+)\s+\1\b")
 _DOUBLED_WORD_ANY_CASE = re.compile(r"\b([A-Za-z]+)\s+\1\b", re.IGNORECASE)
 _TWO_ARTICLES = re.compile(r"(t(?<!\w[t])he|a(?<!\w[a])n?)\s+(the|an?)\b(?!-)")  # lower case
 # Each pattern starts with a letter class, not "\b", so the search can skip ahead quickly;
@@ -136,10 +138,11 @@ def doubled_punctuation(text: str) -> list[str]:
     return found
 
 
-# A word that may start a sentence, with what comes before it on its line.
-_LOWER_START = re.compile(
-    r"(?:^|[.!?][\"')”’]*\s+)[\"'(“‘]*([a-z][\w'’-]*)|\n\s*[\"'(“‘]*([a-z][\w'’-]*)"
-)
+# A word that may start a sentence: at the start of the text, or with what comes before it
+# on its line. The two are searched apart, so the search can skip ahead to the next mark or
+# line break (a pattern that may also match at "^" is tried at every position).
+_TEXT_START = re.compile(r"[\"'(“‘]*([a-z][\w'’-]*)")
+_LOWER_START = re.compile(r"[.!?\n](?:(?<=[.!?])[\"')”’]*\s+|(?<=\n)\s*)[\"'(“‘]*([a-z][\w'’-]*)")
 _CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])(?:[a-z]+|[A-Z]{4,})\b")
 # After these a word starts something new, so its capital is right.
 _STARTERS = ".!?:–—-\n\"“(‘'"
@@ -148,9 +151,10 @@ _STARTERS = ".!?:–—-\n\"“(‘'"
 def lower_case_starts(text: str) -> list[str]:
     """Sentences that start with a small letter: "... dashboards. the team ..."."""
     found = []
-    for match in _LOWER_START.finditer(text):
-        group = 1 if match.group(1) is not None else 2
-        word, start = match.group(group), match.start(group)
+    first = _TEXT_START.match(text)
+    matches = _LOWER_START.finditer(text, first.end() if first else 0)
+    for match in itertools.chain([first] if first else [], matches):
+        word, start = match.group(1), match.start(1)
         # Only the few characters before the word matter: an abbreviation is short.
         before = text[max(0, start - 12) : start].rstrip("\"'(“‘ ").rsplit(None, 1)
         previous = before[-1].rstrip(".!?\"')”’").replace(".", "").casefold() if before else ""

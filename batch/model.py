@@ -78,6 +78,8 @@ CALENDAR_STATUSES: frozenset[Status] = frozenset(
 REVIEW_STATUSES: frozenset[Status] = frozenset(
     {Status.NEEDS_ATTENTION, Status.UPCOMING, Status.WAITING, Status.MOVE_ON}
 )
+# Rows of the other statuses (Closed, No interview) get none of the three.
+REPORTED_STATUSES: frozenset[Status] = DRAFTED_STATUSES | CALENDAR_STATUSES | REVIEW_STATUSES
 
 
 class Step(StrEnum):

@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from batch.mail_matching import CellFill
 from batch.model import DEFAULT_HEADERS, Decision, Status, counted
 from batch.runner import CellChange, OwnedValue, TrackerResult
-from batch.sync import SyncRun
 from batch.xlsx.cell_refs import column_letters
 
 if TYPE_CHECKING:
+    # `followup run` prints without the mail modules: only `followup sync` needs them.
+    from batch.mail_matching import CellFill
     from batch.mark import MarkResult
+    from batch.sync import SyncRun
 
 SUMMARY_ORDER: tuple[tuple[Status, str], ...] = (
     (Status.DUE, "due today"),

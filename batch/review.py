@@ -23,7 +23,9 @@ for the rows `listed` picks and a `TrackerTally` per tracker for the counts.
 
 from __future__ import annotations
 
+import heapq
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,15 +96,15 @@ def _day(value: date | None, run_date: date) -> str:
 class _View(dict[str, Any]):
     """A dict whose keys the template can also read as attributes (`d.company`).
 
-    Jinja's `d.company` tries getattr first and only then the key; on a plain dict each of
-    those lookups raised and caught an AttributeError first.
+    Jinja's `d.company` tries getattr first and only then the key. The view is its own
+    attribute dictionary, so that first try finds the key: a plain dict raises and catches
+    an AttributeError first, and a `__getattr__` is only called after Python's own lookup
+    has failed.
     """
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __init__(self, **values: Any) -> None:
+        super().__init__(values)
+        self.__dict__ = self
 
 
 class _Links:
@@ -290,13 +292,16 @@ class _PageBuilder:
                 attention.append(entry)
             elif self._other_open(entry):
                 others.append(entry)
-        not_listed: dict[str, int] = {}
-        others.sort(key=self._other_order)
+        # The first rows in date order are listed; the others are only counted, so they need
+        # not be sorted.
         budget = MAX_OTHER_ROWS
-        for entry in [*attention, *others][budget:]:
-            status = entry.decision.status.value
-            not_listed[status] = not_listed.get(status, 0) + 1
-        attention, others = attention[:budget], others[: max(0, budget - len(attention))]
+        listed_others = heapq.nsmallest(
+            max(0, budget - len(attention)), others, key=self._other_order
+        )
+        not_listed = Counter(entry.decision.status for entry in attention[budget:])
+        not_listed.update(entry.decision.status for entry in others)
+        not_listed.subtract(entry.decision.status for entry in listed_others)
+        attention, others = attention[:budget], listed_others
         other_by_candidate: dict[str, list[ReviewEntry]] = {}
         for entry in others:
             other_by_candidate.setdefault(_candidate(entry, self.signers), []).append(entry)
@@ -311,7 +316,8 @@ class _PageBuilder:
             groups.append(self._group(name, anchor, cards, other_by_candidate.get(name, [])))
         index.sort(key=lambda card: (not card["overdue"], card["due_sort"], card["candidate"]))
         warnings = self._warnings(index)
-        return _PageParts(index, warnings, groups, self._attention(attention), not_listed)
+        counts = {status.value: count for status, count in not_listed.items() if count}
+        return _PageParts(index, warnings, groups, self._attention(attention), counts)
 
     def _other_open(self, entry: ReviewEntry) -> bool:
         decision = entry.decision

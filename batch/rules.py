@@ -67,8 +67,7 @@ def decide(row: TrackerRow, today: date, policy: Policy) -> Decision:
     reading = policy.outcomes.read(row.outcome)
     outcome_class = reading.outcome_class
     if reading.closes:
-        reason = _closed_reason(row.header("outcome"), row.outcome or "", reading)
-        return Decision(Status.CLOSED, None, None, reason, outcome=outcome_class)
+        return _closed(row.header("outcome"), row.outcome or "", reading)
 
     if row.interview_date is None:
         header = row.header("interview_date")
@@ -123,15 +122,17 @@ def _with_plan(decision: Decision, row: TrackerRow, today: date) -> Decision:
     return replace(decision, reason=reason)
 
 
-# Remembered: a tracker repeats the same few outcomes on thousands of closed rows.
+# Remembered: a tracker repeats the same few outcomes on thousands of closed rows, and a
+# Decision is immutable, so those rows can share one.
 @lru_cache(maxsize=4096)
-def _closed_reason(header: str, outcome: str, reading: OutcomeReading) -> str:
+def _closed(header: str, outcome: str, reading: OutcomeReading) -> Decision:
     """'Closed (rejected): Outcome says "Not hired - went internal" ("Not hired"), so ...'."""
     outcome_class = reading.outcome_class
     label = "Closed" if outcome_class is OutcomeClass.CLOSED else f"Closed ({outcome_class})"
     outcome = " ".join(outcome.split())
     decided_by = "" if reading.words.casefold() == outcome.casefold() else f' ("{reading.words}")'
-    return f'{label}: {header} says "{outcome}"{decided_by}, so no follow-up.'
+    reason = f'{label}: {header} says "{outcome}"{decided_by}, so no follow-up.'
+    return Decision(Status.CLOSED, None, None, reason, outcome=outcome_class)
 
 
 def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:

@@ -31,6 +31,7 @@ from batch.files import file_stage
 from batch.model import (
     DRAFTED_STATUSES,
     OWNED_COLUMNS,
+    REPORTED_STATUSES,
     Decision,
     FileProblem,
     RowProblem,
@@ -497,6 +498,8 @@ def _add_to_page(pages: dict[Path, _Page], result: TrackerResult, drafts: _Draft
     # big tracker's rows).
     for row_result in result.rows:
         row, decision = row_result.row, row_result.decision
+        if decision.status not in REPORTED_STATUSES:
+            continue
         draft = drafts.rendered.get(row.row)
         if listed(decision, draft is not None):
             files = drafts.files.get(row.row)
