@@ -90,6 +90,27 @@ def test_reason_wraps_and_new_columns_get_their_widths(tmp_path: Path) -> None:
     assert sheet.column_dimensions["D"].width == 16
 
 
+def test_the_same_text_takes_the_style_of_its_own_row(tmp_path: Path) -> None:
+    """A new cell's look depends on its row (above the header, the header, a formatted row,
+    a plain one), never on a cell with the same text written before it."""
+    path = tmp_path / "rows.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("Jobs")
+    sheet.write_row(0, 0, ["Exported from the job board"])
+    sheet.write_row(1, 0, ["Company", "Status"])
+    for row in range(2, 6):
+        sheet.write_row(row, 0, [f"Company {row}", "Applied"])
+    sheet.set_row(3, None, workbook.add_format({"bg_color": "#FFFF00"}))  # a formatted row
+    workbook.close()
+    layout = SheetLayout(header_row=2, new_columns=frozenset({3}), wrapped=frozenset({3}))
+    edits = [CellEdit(row, 3, "Follow-up Reason") for row in range(1, 7)]
+    written = load(write(path, edits, layout))["Jobs"]
+    wraps = [bool(written[f"C{row}"].alignment.wrap_text) for row in range(1, 7)]
+    assert wraps == [False, False, True, True, True, True]  # not above the header, nor in it
+    assert written["C4"].fill.fgColor.rgb == "FFFFFF00"
+    assert {written[f"C{row}"].fill.fill_type for row in (3, 5, 6)} == {None}
+
+
 def test_follow_up_due_takes_the_trackers_own_date_style(tmp_path: Path) -> None:
     sheet = load(write(styled_tracker(tmp_path / "t.xlsx"), EDITS, new_columns_layout()))["Jobs"]
     assert sheet["F2"].number_format == "dd/mm/yyyy"
