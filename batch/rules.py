@@ -7,9 +7,10 @@ SPEC's order and the first that applies wins. Every due date a user sees comes f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from batch.model import Decision, OutcomeClass, RowProblem, Status, Step, TrackerRow, counted
 from batch.outcomes import OutcomeReading
@@ -165,9 +166,9 @@ def _date_problems(row: TrackerRow, today: date) -> list[RowProblem]:
     return problems
 
 
-@dataclass(frozen=True)
-class _Proposal:
-    """A step and its due date, with the sentence that explains the date."""
+class _Proposal(NamedTuple):
+    """A step and its due date, with the sentence that explains the date (a NamedTuple: most
+    open rows make one, and some a moved copy)."""
 
     step: Step
     due: date
@@ -429,7 +430,7 @@ def _bounded(
             )
     if due == proposal.due:
         return proposal
-    return replace(proposal, due=due, why=why)
+    return proposal._replace(due=due, why=why)
 
 
 def _thank_you(
