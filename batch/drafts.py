@@ -275,7 +275,15 @@ class DraftTemplates:
             raise DraftTemplateError(
                 self._source_path(name), error.strerror or str(error)
             ) from None
-        filename = template.filename or name
+        # The built-in templates are checked once, by the tests; a template from the user's
+        # folder is checked here, before any draft uses it.
+        if template.filename is None or Path(template.filename).parent != _BUILTIN_TEMPLATES:
+            self._check_variables(name, template.filename or name, variables)
+        self._compiled[name] = template
+        return template
+
+    def _check_variables(self, name: str, filename: str, variables: Sequence[str]) -> None:
+        """DraftTemplateError naming the first variable the template uses but is not given."""
         assert self.environment.loader is not None
         source = self.environment.loader.get_source(self.environment, name)[0]
         unknown = sorted(
@@ -297,8 +305,6 @@ class DraftTemplates:
                 f"line {line}: '{unknown[0]}' is undefined; "
                 f"a template may use: {', '.join(sorted(variables))}",
             )
-        self._compiled[name] = template
-        return template
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         template = self.get(name, tuple(context))

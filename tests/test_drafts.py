@@ -716,3 +716,29 @@ def test_render_texts_and_check_draft() -> None:
     pasted = replace(texts, body=texts.body.replace("the Data Analyst", "the an Analyst"))
     codes = [p.code for p in check_draft(pasted, Step.REMINDER, context, request, SETTINGS)]
     assert codes == ["wrong-article"]
+
+
+BUILT_IN_TEMPLATES = Path(__file__).resolve().parents[1] / "batch" / "templates"
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(path.name for path in BUILT_IN_TEMPLATES.iterdir() if path.suffix in (".j2", ".html")),
+)
+def test_the_built_in_templates_use_only_the_variables_they_are_given(name: str) -> None:
+    """A run checks the variables of a template from the user's folder only: the built-in
+    ones are checked here, in every branch."""
+    from jinja2 import meta
+
+    from batch.drafts import DraftTemplates
+    from batch.review import build_review_context
+
+    environment = DraftTemplates().environment
+    source = (BUILT_IN_TEMPLATES / name).read_text(encoding="utf-8")
+    used = meta.find_undeclared_variables(environment.parse(source)) - set(environment.globals)
+    if name == "review.html":
+        given = set(build_review_context([], Path("review.html"), date(2026, 11, 23), []))
+    else:
+        given = set(TEMPLATE_VARIABLES)
+    assert used, name  # the template is read: it uses some variables
+    assert used <= given, sorted(used - given)
