@@ -127,7 +127,8 @@ def _with_plan(decision: Decision, row: TrackerRow, today: date) -> Decision:
 # Decision is immutable, so those rows can share one.
 @lru_cache(maxsize=4096)
 def _closed(header: str, outcome: str, reading: OutcomeReading) -> Decision:
-    """'Closed (rejected): Outcome says "Not hired - went internal" ("Not hired"), so ...'."""
+    """A closed row's decision: 'Closed (rejected): Outcome says "Not hired - went internal"
+    ("Not hired"), so no follow-up.'"""
     outcome_class = reading.outcome_class
     label = "Closed" if outcome_class is OutcomeClass.CLOSED else f"Closed ({outcome_class})"
     outcome = " ".join(outcome.split())
