@@ -26,14 +26,12 @@ import shutil
 import sys
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -247,7 +245,8 @@ class _Package(Package):
                     # could outgrow 2 GiB needs the ZIP64 header from the start.
                     large = info.file_size > _ZIP64_SHEET_BYTES
                     with target.open(copy, "w", force_zip64=large) as writer:
-                        _write_behind(writer, sheet_chunks)
+                        for chunk in sheet_chunks:
+                            writer.write(chunk)
                     continue
                 new = replacement(info.filename)
                 if new is not None and new != self.read(info.filename):
@@ -262,23 +261,6 @@ class _Package(Package):
                 new_member.compress_type = zipfile.ZIP_DEFLATED
                 target.writestr(new_member, data)
         return changed
-
-
-def _write_behind(writer: IO[bytes], chunks: Iterable[bytes]) -> None:
-    """Write `chunks` in order, compressing each while the next one is being built.
-
-    zlib releases the GIL while it deflates, so on two cores the sheet's compression (about a
-    sixth of a big write-back) overlaps with building its XML. One worker keeps the order;
-    `result()` re-raises a failed write here, and at most two chunks wait in memory.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending: deque[Future[int]] = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(writer.write, chunk))
-            if len(pending) > 2:
-                pending.popleft().result()
-        for write in pending:
-            write.result()
 
 
 def _set_compress_level(info: zipfile.ZipInfo, level: int) -> None:
