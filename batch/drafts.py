@@ -719,8 +719,6 @@ _WINDOWS_RESERVED = frozenset(
 PART_MAX_LENGTH = 40
 
 
-# Cached: the candidate's name and many company names repeat on every draft of a run.
-@functools.lru_cache(maxsize=4096)
 def safe_slug(text: str | None, max_length: int = PART_MAX_LENGTH) -> str:
     """An ASCII file-name part: "Jürgen Müller" -> "jurgen-muller"; "" when nothing is left.
 

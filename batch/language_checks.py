@@ -15,7 +15,6 @@ needs Java and a server. These few regular expressions find exactly what pasting
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -86,7 +85,6 @@ def doubled_words(text: str) -> list[str]:
     return [text[match.start() : match.end()] for match in _DOUBLED_WORD.finditer(lowered)]
 
 
-@functools.lru_cache(maxsize=4096)
 def _starts_with_vowel_sound(word: str) -> bool:
     core = word.strip("'’-")
     if core[:1].isdigit():
@@ -164,12 +162,10 @@ def lower_case_starts(text: str) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=64)
 def _name_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(word.casefold() for name in names for word in _WORD.findall(name))
 
 
-@functools.lru_cache(maxsize=4096)
 def _suspect_capital(word: str) -> bool:
     return is_pasted_capital(word) or is_shouted_word(word)
 
@@ -212,7 +208,6 @@ def unbalanced(text: str) -> list[str]:
 # --- all of them, as problems -----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=256)
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """Match a phrase case-insensitively where a word starts ("urgent" finds "Urgently", not
     "insurgent")."""
@@ -220,7 +215,6 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(start + re.escape(phrase), re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=16)
 def _any_phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """Matches where any of the phrases would (never matches when there are none)."""
     alternatives = [_phrase_pattern(phrase).pattern for phrase in phrases if phrase]

@@ -15,7 +15,6 @@ what is wrong and what to do.
 
 from __future__ import annotations
 
-import functools
 import re
 import stat
 import struct
@@ -570,7 +569,6 @@ _CELL_START_TAG = re.compile(
 )
 
 
-@functools.cache
 def _far_reference(digits: int) -> re.Pattern[bytes]:
     """A reference in a column of three letters or more (AAA = column 703 and beyond), or
     with at least `digits` digits (at most 7: every row past Excel's last has 7 or more).
